@@ -62,7 +62,7 @@ _CONT_MARKER = re.compile(
 )
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _BOLD_LABEL = re.compile(r"^(?:\*\*|__)([^*_\n]{1,40}?)(?:([:：])(?:\*\*|__)|(?:\*\*|__)([:：]))")
-_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![A-Za-z0-9*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![A-Za-z0-9*])")
 
 #: role words that end a plain (unbolded) Chinese speaker label
 _ZH_ROLES = (

@@ -1,0 +1,96 @@
+"""What every memory format shares: the file-level header and text hygiene.
+
+Each format module offers the same two functions, in the manner of polib's
+``pofile``/``save``: ``read_<fmt>(path) -> (units, header)`` and
+``write_<fmt>(units, path, header)``.  Writers go through
+:func:`tm_builder.textio.atomic_write`, so a file is complete or absent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .. import __version__
+from ..units import Origin, TranslationUnit
+
+#: below this alignment score a pair is shown to translators as needing review
+WEAK_ALIGNMENT = 0.5
+
+# Characters XML 1.0 forbids (and the non-characters U+FFFE/U+FFFF).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """*text* without the characters XML 1.0 cannot carry.
+
+    Dropping them is lossy only for control characters, which have no place
+    in a translation memory anyway; everything printable survives.
+    """
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def creation_time() -> datetime:
+    """The time written into output headers.
+
+    Honours ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), so a
+    run with the same input, options and epoch writes byte-identical files.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    seconds = int(epoch) if epoch and epoch.strip().isdigit() else int(time.time())
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class MemoryHeader:
+    """File-level facts of a memory: languages, date and the run's signature.
+
+    ``properties`` name every setting that could change the targets (tool
+    version, engine, model and revision, glossary hash, ...), in the spirit of
+    sacrebleu's signatures, and are written as TMX header ``<prop>``\\s, PO
+    header fields and CSV is left without them (a spreadsheet has no header
+    block).
+    """
+
+    srclang: str = "zh-CN"
+    tgtlang: str = "en"
+    created: datetime = field(default_factory=creation_time)
+    properties: tuple[tuple[str, str], ...] = ()
+    tool: str = "tm-builder"
+    tool_version: str = __version__
+
+    def with_properties(self, **props: str) -> "MemoryHeader":
+        merged = dict(self.properties)
+        merged.update(props)
+        return MemoryHeader(self.srclang, self.tgtlang, self.created, tuple(sorted(merged.items())), self.tool, self.tool_version)
+
+
+def needs_review(unit: TranslationUnit) -> bool:
+    """Should a translator treat this target as unconfirmed (PO ``fuzzy``)?
+
+    Machine drafts always; alignments below :data:`WEAK_ALIGNMENT`; memory
+    matches that are not exact.  Human and confirmed targets never, and an
+    empty target has nothing to review.
+    """
+    if not unit.target:
+        return False
+    if unit.origin is Origin.MT:
+        return True
+    if unit.origin is Origin.ALIGNED:
+        return unit.score is not None and unit.score < WEAK_ALIGNMENT
+    if unit.origin is Origin.TM:
+        return unit.score is None or unit.score < 1.0
+    return False
+
+
+def format_score(score: float | None) -> str:
+    """A score as text that parses back to the same float."""
+    return "" if score is None else repr(float(score))
+
+
+def parse_score(text: str | None) -> float | None:
+    text = (text or "").strip()
+    return float(text) if text else None

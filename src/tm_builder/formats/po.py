@@ -1,0 +1,134 @@
+"""gettext PO through polib, for teams that review in Poedit, Weblate or Lokalize.
+
+Each unit is one entry: ``msgctxt`` is ``document:paragraph:index`` so repeated
+sentences stay apart, ``#.`` comments carry provenance, ``#:`` points at the
+source line, and ``#, fuzzy`` marks every target a human has not confirmed.
+With no targets the file is a usable template.  Output passes ``msgfmt -c``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timezone
+
+import polib
+
+from ..errors import FormatError
+from ..textio import atomic_write
+from ..units import Origin, SegmentKind, TranslationUnit
+from .base import MemoryHeader, format_score, needs_review, parse_score
+
+__all__ = ["read_po", "write_po"]
+
+_DATE_FORMAT = "%Y-%m-%d %H:%M%z"
+
+
+def _po_lang(tag: str) -> str:
+    """BCP-47 ``zh-CN`` to gettext's ``zh_CN``."""
+    return tag.replace("-", "_")
+
+
+def write_po(units: list[TranslationUnit], path: str | os.PathLike[str], header: MemoryHeader | None = None) -> None:
+    """Write *units* to *path* as a PO file (atomically)."""
+    header = header or MemoryHeader()
+    po = polib.POFile(wrapwidth=0)
+    date = header.created.astimezone(timezone.utc).strftime(_DATE_FORMAT)
+    documents = sorted({u.document for u in units if u.document})
+    po.metadata = {
+        "Project-Id-Version": ", ".join(documents) or "tm-builder",
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": date,
+        "PO-Revision-Date": date,
+        "Last-Translator": f"{header.tool} {header.tool_version}",
+        "Language-Team": "",
+        "Language": _po_lang(header.tgtlang),
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "X-Generator": f"{header.tool} {header.tool_version}",
+        "X-Source-Language": _po_lang(header.srclang),
+    }
+    for key, value in header.properties:
+        po.metadata[f"X-TM-Builder-{key}"] = value
+    for unit in units:
+        comments = [f"origin: {unit.origin.value}", f"kind: {unit.kind.value}"]
+        if unit.score is not None:
+            comments.append(f"score: {format_score(unit.score)}")
+        if unit.model:
+            comments.append(f"model: {unit.model}")
+        comments.extend(f"note: {note}" for note in unit.notes)
+        entry = polib.POEntry(
+            msgctxt=unit.key,
+            msgid=unit.source,
+            msgstr=unit.target,
+            comment="\n".join(comments),
+            occurrences=[(unit.document, str(unit.line) if unit.line else "")] if unit.document else [],
+            flags=["fuzzy"] if needs_review(unit) else [],
+        )
+        po.append(entry)
+    with atomic_write(path, newline="\n") as out:
+        out.write(str(po))
+
+
+def read_po(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], MemoryHeader]:
+    """Read a PO file into units and its header.
+
+    Entries from other tools (no ``origin:`` comment) count as ``human`` when
+    translated and confirmed, ``tm`` when fuzzy, ``none`` when empty.
+    """
+    try:
+        po = polib.pofile(os.fspath(path), wrapwidth=0)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{path}: not a readable PO file ({exc})") from None
+    meta = po.metadata
+    header = MemoryHeader(
+        srclang=meta.get("X-Source-Language", "zh_CN").replace("_", "-"),
+        tgtlang=meta.get("Language", "en").replace("_", "-"),
+        properties=tuple(sorted((k.removeprefix("X-TM-Builder-"), v) for k, v in meta.items() if k.startswith("X-TM-Builder-"))),
+        tool_version=(meta.get("X-Generator", "").split(" ") + [""])[1],
+    )
+    units: list[TranslationUnit] = []
+    for entry in po:
+        if entry.obsolete:
+            continue
+        info: dict[str, str] = {}
+        notes: list[str] = []
+        for line in (entry.comment or "").splitlines():
+            key, _, value = line.partition(": ")
+            if key == "note":
+                notes.append(value)
+            elif key in ("origin", "kind", "score", "model"):
+                info[key] = value
+        document, paragraph, index = "", 0, 0
+        parts = (entry.msgctxt or "").rsplit(":", 2)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            document, paragraph, index = parts[0], int(parts[1]), int(parts[2])
+        line_no = 0
+        if entry.occurrences:
+            document = document or entry.occurrences[0][0]
+            line_no = int(entry.occurrences[0][1]) if entry.occurrences[0][1].isdigit() else 0
+        if "origin" in info:
+            origin = Origin(info["origin"])
+        elif not entry.msgstr:
+            origin = Origin.NONE
+        else:
+            origin = Origin.TM if "fuzzy" in entry.flags else Origin.HUMAN
+        try:
+            units.append(
+                TranslationUnit(
+                    source=entry.msgid,
+                    target=entry.msgstr,
+                    origin=origin,
+                    score=parse_score(info.get("score")),
+                    model=info.get("model") or None,
+                    document=document,
+                    paragraph=paragraph,
+                    index=index,
+                    kind=SegmentKind(info.get("kind", "sentence")),
+                    line=line_no,
+                    notes=tuple(notes),
+                )
+            )
+        except ValueError as exc:
+            raise FormatError(f"{path}: entry {entry.msgctxt or entry.msgid[:20]!r}: {exc}") from None
+    return units, header
