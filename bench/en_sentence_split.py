@@ -56,10 +56,11 @@ import argparse
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib import metadata
+from itertools import pairwise
 from pathlib import Path
-from typing import Callable, Iterable
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO.parent / "shared" / "data" / "zh-en"
@@ -120,7 +121,7 @@ def starts_to_boundaries(text: str, starts: Iterable[int]) -> set[int]:
 
 def boundaries_to_sentences(text: str, bounds: set[int]) -> list[str]:
     cuts = [0] + sorted(bounds) + [len(text)]
-    sents = [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+    sents = [text[a:b].strip() for a, b in pairwise(cuts)]
     return [s for s in sents if s]
 
 
@@ -149,7 +150,7 @@ SENT_OPENERS = {
     "before", "when", "while", "if", "according", "its", "his", "her",
     "their", "our", "my", "both", "no", "more", "some", "many", "most", "all",
     "other", "such", "what", "why", "how", "who", "where", "also", "then",
-    "since", "last", "this", "next", "one", "two", "three",
+    "since", "last", "next", "one", "two", "three",
 }
 OPEN_Q = "\"'“‘(["
 CLOSE_Q = "\"'”’)]"
@@ -180,9 +181,9 @@ def baseline_starts(text: str) -> list[int]:
                 continue
             if len(tok) == 1 and tok.isalpha() and tok.isupper():
                 continue  # initial: "J. R. R. Tolkien"
-            if low in ABBR_MAYBE_FINAL or re.fullmatch(r"(?:[a-z]\.)+[a-z]", low):
-                if nw.lower() not in SENT_OPENERS:
-                    continue
+            dotted = low in ABBR_MAYBE_FINAL or re.fullmatch(r"(?:[a-z]\.)+[a-z]", low)
+            if dotted and nw.lower() not in SENT_OPENERS:
+                continue
             # "1. First item": a 1-2 digit token at sentence start is a list
             # marker, not a sentence.
             if tok.isdigit() and len(tok) <= 2 and before.start(1) == starts[-1]:
@@ -205,7 +206,6 @@ class Candidate:
     splitter: Callable[[str], list[int]] | None = None
     error: str | None = None
     offset_errors: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def make_pysbd():
@@ -319,7 +319,17 @@ def with_postfix(make):
     return factory
 
 
+def make_tm_builder():
+    from tm_builder.segment import split_sentences
+
+    def run(text):
+        return [a for a, _ in split_sentences(text, "en")]
+
+    return run
+
+
 CANDIDATES = [
+    Candidate("tm-builder", "tm-builder", make_tm_builder, "native (split_sentences)"),
     Candidate("baseline-regex", None, lambda: baseline_starts, "native"),
     Candidate("pysbd", "pysbd", make_pysbd, "native (char_span=True, clean=False)"),
     Candidate("sentencex", "sentencex", make_sentencex, "native (get_sentence_boundaries)"),

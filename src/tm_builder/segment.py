@@ -126,7 +126,7 @@ def _strip_emphasis(text: str) -> str:
 
 def _zh_plain_label(text: str) -> int:
     """Length of an unbolded Chinese speaker label ("凤凰卫视记者:") at the start, or 0."""
-    m = re.match(r"^([^\s:：，,。！？!?“”\"；;、]{1,20})([:：])", text)
+    m = re.match(r"^([^\s:：，,。！？!?“”\"；;、（）()\[\]【】]{1,20})([:：])", text)
     if not m or not m.group(1).endswith(_ZH_ROLES):
         return 0
     return m.end()
@@ -180,7 +180,7 @@ def _byline_start(text: str, label_end: int) -> int:
     sentence, or forming the whole paragraph.
     """
     m = re.search(r"[（(][^（）()\n。！？!?，,；;]{1,30}[)）]$", text)
-    if not m:
+    if not m or m.start() < label_end:
         return len(text)
     before = text[label_end:m.start()].rstrip()
     if not before or _ends_sentence(before, "zh") or _ends_sentence(before, "en"):
@@ -436,7 +436,7 @@ def _en_boundaries(text: str) -> list[int]:
                 if not (bare in _EN_FINAL_ABBREVIATIONS and nxt.isupper() and _starts_sentence(text[k:])):
                     continue
             elif bare.isdigit() and len(bare) <= 2 and _list_item(text, m.start() - len(word)):
-                continue  # "1. First item" at a line start
+                continue  # "1. Expand trade." : a list marker, not a sentence
         if not (nxt.isupper() or nxt.isdigit() or nxt in "\"'“‘([…" or _HAN.match(nxt)):
             continue
         boundaries.append(end)
@@ -458,7 +458,13 @@ def _starts_sentence(rest: str) -> bool:
 
 
 def _list_item(text: str, start: int) -> bool:
-    return start == 0 or text[:start].endswith("\n")
+    """Does the number at *start* open a list item (text start, or right after a sentence end)?"""
+    before = text[:start].rstrip()
+    if not before or text[:start].endswith("\n"):
+        return True
+    previous = before.split()[-1].rstrip(".").lower()
+    # "Sept. 1." and "No. 1." are a date and a number, not list markers.
+    return before[-1] in ".!?:;\"'”’)" and previous not in _EN_ABBREVIATIONS
 
 
 def split_sentences(text: str, lang: Lang) -> list[tuple[int, int]]:

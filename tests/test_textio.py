@@ -1,0 +1,79 @@
+"""Decoding the encodings Chinese documents come in, and atomic output."""
+
+from __future__ import annotations
+
+import pytest
+
+from tm_builder.errors import InputError
+from tm_builder.segment import segment_file
+from tm_builder.textio import atomic_write, decode_bytes, read_text
+
+TEXT = "**王毅:**中国外长每年首访选择非洲,\n\n这一传统至今已经坚持34年。“全球南方”𠀀\n"
+
+
+@pytest.mark.parametrize(
+    "encoding, prefix",
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+     ("utf-32-le", b"\xff\xfe\x00\x00"), ("gb18030", b"")],
+)
+def test_decodes(tmp_path, encoding, prefix):
+    path = tmp_path / "doc.txt"
+    path.write_bytes(prefix + TEXT.encode(encoding))
+    assert read_text(path) == TEXT
+
+
+def test_decodes_gbk(tmp_path):
+    text = TEXT.replace("𠀀", "")  # GBK has no astral characters
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(text.encode("gbk"))
+    assert read_text(path) == text
+    assert segment_file(path).segments[0].text == "王毅:"
+
+
+def test_gbk_text_is_not_mistaken_for_utf8():
+    data = "关于维护南海和平稳定,中国和东盟国家都要继续落实好。".encode("gbk")
+    assert decode_bytes(data)[1] == "gb18030"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"  \n\n\t", "empty"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary"),
+        (bytes(range(256)) * 4, "binary"),
+        (b"\x81\x30\xff\xfe\xfd\x80", "cannot decode"),
+        (b"\xff\xfe\x00\xd8", "utf-16-le"),  # BOM, then a lone surrogate
+    ],
+)
+def test_refuses_bad_input_naming_the_file(tmp_path, data, message):
+    path = tmp_path / "input.bin"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message) as info:
+        read_text(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_missing_and_directory(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_text(tmp_path / "absent.txt")
+    with pytest.raises(InputError, match="is a directory"):
+        read_text(tmp_path)
+
+
+def test_atomic_write_interrupted_mid_file(tmp_path):
+    path = tmp_path / "out.tmx"
+    path.write_text("old complete file", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_write(path) as out:
+            out.write("<tmx>half of a new fi")
+            raise RuntimeError("interrupted")
+    assert path.read_text(encoding="utf-8") == "old complete file"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.tmx"]
+
+
+def test_atomic_write_replaces_when_complete(tmp_path):
+    path = tmp_path / "out.csv"
+    with atomic_write(path) as out:
+        out.write("new")
+    assert path.read_text(encoding="utf-8") == "new"
