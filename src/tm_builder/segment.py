@@ -138,9 +138,8 @@ def _en_label(text: str) -> int:
     if not m:
         return 0
     words = m.group(1).split()
-    if not 1 <= len(words) <= 7 or words[0].lower().rstrip("'’s") in _EN_NOT_LABELS:
-        return 0
-    if words[0].lower().rstrip("'’s") in _EN_NOT_LABELS or any(w.lower() in _EN_NOT_LABELS for w in words[:1]):
+    # "Note:", "Editor's note:", "Source:" introduce text, not a speaker.
+    if not 1 <= len(words) <= 7 or re.sub(r"['’]s$", "", words[0].lower()) in _EN_NOT_LABELS:
         return 0
     if not all(_EN_LABEL_WORD.match(w) for w in words) or not words[0][0].isupper():
         return 0
