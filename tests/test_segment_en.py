@@ -36,6 +36,9 @@ CASES = [
     ["He waited…", "Nothing happened."],
     ["What next?", "Nobody knows!", "We shall see."],
     ["BEIJING, Jan. 5 (Xinhua) -- Xi Jinping met Anthony Albanese on Monday.", "The two sides exchanged views."],
+    ["The answer is no.", "We will not."],
+    ["They sat in the sun.", "The sky was clear."],
+    ["See Art. 3 of the Charter.", "It is clear."],
 ]
 
 
@@ -66,7 +69,8 @@ def test_speaker_labels(text, label):
 
 @pytest.mark.parametrize(
     "text",
-    ["Note: the figures are provisional.", "At 10:30 the meeting began.", "The reason is simple: trade matters."],
+    ["Note: the figures are provisional.", "At 10:30 the meeting began.", "The reason is simple: trade matters.",
+     "In 2023: growth was strong."],
 )
 def test_not_speaker_labels(text):
     assert segment_text(text, lang="en").segments[0].kind is SegmentKind.SENTENCE
@@ -87,3 +91,9 @@ def test_english_byline():
     doc = segment_text("The talks ended on Friday. (Xinhua)", lang="en")
     assert [(s.kind.value, s.text) for s in doc.segments] == [("sentence", "The talks ended on Friday."), ("byline", "(Xinhua)")]
     assert doc.paragraphs[0].segments[0].space_after == " "
+
+
+def test_label_alone_on_its_line():
+    doc = segment_text("Mao Ning:\nWe hope so.", lang="en")
+    assert [(s.kind.value, s.text) for s in doc.segments] == [("speaker", "Mao Ning:"), ("sentence", "We hope so.")]
+

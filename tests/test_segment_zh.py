@@ -36,7 +36,8 @@ def pairs(text: str) -> list[list[tuple[str, str]]]:
         # colons and semicolons do not split
         ("一是确保有益:符合规则;二是确保安全。", ["一是确保有益:符合规则;二是确保安全。"]),
         # half-width full stop after Chinese, but never in a decimal
-        ("增长了5.2%.这是好事。", ["增长了5.2%.这是好事。"]),
+        ("增长了5.2%.这是好事。", ["增长了5.2%.", "这是好事。"]),
+        ("增长了5.2%,这是好事。", ["增长了5.2%,这是好事。"]),
         ("我们来了.你们呢。", ["我们来了.", "你们呢。"]),
         # a URL's question mark is not a sentence end
         ("访问www.example.com/a?b=1了解详情。谢谢。", ["访问www.example.com/a?b=1了解详情。", "谢谢。"]),
@@ -48,13 +49,13 @@ def test_sentence_split(text, expected):
 
 
 def test_layout_break_mid_word_is_joined_without_space():
-    text = "正在深刻改写世界经济的版\n\n图。独立自主是底色。\n"
-    assert pairs(text) == [[("sentence", "正在深刻改写世界经济的版图。"), ("sentence", "独立自主是底色。")]]
+    text = "“全球南方”占世界经济的比重已提升到40%以上,正在深刻改写世界经济的版\n\n图。独立自主是底色。\n"
+    assert pairs(text) == [[("sentence", "“全球南方”占世界经济的比重已提升到40%以上,正在深刻改写世界经济的版图。"), ("sentence", "独立自主是底色。")]]
 
 
 def test_three_piece_break_and_latin_word_space():
-    text = "优先升级中国领事APP\n\nfunction,打造驻\n\n外使领馆。\n"
-    assert pairs(text) == [[("sentence", "优先升级中国领事APP function,打造驻外使领馆。")]]
+    text = "优先升级“中国领事”APP\n\nfunction,打造驻\n\n外使领馆。\n"
+    assert pairs(text) == [[("sentence", "优先升级“中国领事”APP function,打造驻外使领馆。")]]
 
 
 def test_list_colon_ends_a_paragraph():
@@ -110,8 +111,8 @@ def test_bylines():
 
 @pytest.mark.parametrize("marker", ["(上接第三版)", "（下转第二版）", "(紧接第1版)", "（转第 12 版）"])
 def test_continuation_markers_are_dropped(marker):
-    doc = segment_text(f"这是第一部分{marker}\n\n第二部分。", lang="zh")
-    assert [s.text for s in doc.segments] == ["这是第一部分第二部分。"]
+    doc = segment_text(f"中方期待同各方共襄盛举,不断汇聚{marker}\n\n发展中国家团结合作的“南方力量”。", lang="zh")
+    assert [s.text for s in doc.segments] == ["中方期待同各方共襄盛举,不断汇聚发展中国家团结合作的“南方力量”。"]
     assert doc.dropped == (marker,)
 
 
@@ -135,3 +136,52 @@ def test_unknown_language_is_an_error():
 
     with pytest.raises(InputError):
         segment_text("文本。", lang="fr")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他说：这很重要。\n\n他说：“我们有信心。”", "他反问：“难道这不是双重标准吗？”", "有人问：这样做有什么意义？",
+     "外交部发言人表示：我们注意到。"],
+)
+def test_reported_speech_is_not_a_speaker(text):
+    assert all(s.kind is SegmentKind.SENTENCE for s in segment_text(text, lang="zh").segments)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("一、坚持党的全面领导\n（一）加强思想建设。", ["一、坚持党的全面领导", "（一）加强思想建设。"]),
+        ("1. 推进理论学习\n2. 强化实践", ["1. 推进理论学习", "2. 强化实践"]),
+        ("**坚持人民至上**\n人民是我们党执政的最大底气。", ["坚持人民至上", "人民是我们党执政的最大底气。"]),
+        ("本报记者 李四\n2023年GDP增长5.2%。", ["本报记者 李四", "2023年GDP增长5.2%。"]),
+        ("项目\t2022年\t2023年\n国内生产总值增长5.2%。", ["项目\t2022年\t2023年", "国内生产总值增长5.2%。"]),
+    ],
+)
+def test_lines_that_are_not_broken_prose_stay_apart(text, expected):
+    assert [p.text for p in segment_text(text, lang="zh").paragraphs] == expected
+
+
+def test_markdown_layout_is_not_text():
+    text = "---\n> 引用的内容。\n![图片](http://x.cn/a.jpg)\n#\n**\n见[外交部网站](https://www.fmprc.gov.cn)。"
+    assert [s.text for s in segment_text(text, lang="zh").segments] == ["引用的内容。", "见外交部网站。"]
+
+
+def test_invisible_characters_are_removed():
+    assert segment_text("\u200b外交\u00ad部。", lang="zh").segments[0].text == "外交部。"
+
+
+def test_file_without_translatable_text_is_refused(tmp_path):
+    from tm_builder import segment_file
+    from tm_builder.errors import InputError
+
+    path = tmp_path / "markers.txt"
+    path.write_text("(上接第三版)\n\n\u200b\n---\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no translatable text"):
+        segment_file(path)
+
+
+def test_quotation_of_several_sentences_that_ends_the_sentence_is_split():
+    # CAT tools split here too; a quote that carries on (“…”,将会) is never split.
+    assert sentences("他强调：“我们要坚持高质量发展。这是硬道理。”他还说。") == [
+        "他强调：“我们要坚持高质量发展。", "这是硬道理。”", "他还说。",
+    ]

@@ -77,3 +77,52 @@ def test_atomic_write_replaces_when_complete(tmp_path):
     with atomic_write(path) as out:
         out.write("new")
     assert path.read_text(encoding="utf-8") == "new"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "The caf\xe9s and na\xefve r\xe9sum\xe9s were discussed.".encode("cp1252"),
+        "Bras\xedlia and S\xe3o Paulo.".encode("latin-1"),
+        "中華民國外交部發言人表示，我們堅決反對。".encode("big5"),
+        "日本の外務省は声明を発表した。".encode("shift_jis"),
+    ],
+    ids=["cp1252", "latin1", "big5", "shift_jis"],
+)
+def test_other_legacy_encodings_are_refused_not_garbled(tmp_path, data):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="convert it to UTF-8"):
+        read_text(path)
+
+
+def test_utf8_error_names_the_byte():
+    with pytest.raises(InputError, match=r"not UTF-8 \(byte 6\)"):
+        decode_bytes("中国".encode() + b"\xff" + "cafe\xe9".encode("cp1252"), "x.txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(tmp_path, encoding):
+    path = tmp_path / "u16.txt"
+    path.write_bytes(TEXT.encode(encoding))
+    assert read_text(path) == TEXT
+
+
+def test_non_regular_files_are_refused(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_text(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_text("/dev/zero")
+
+
+def test_atomic_write_error_is_one_line(tmp_path):
+    from tm_builder.errors import OutputError
+
+    (tmp_path / "out.po").mkdir()
+    with pytest.raises(OutputError, match="is a directory"):
+        with atomic_write(tmp_path / "out.po") as out:
+            out.write("x")

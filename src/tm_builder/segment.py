@@ -68,9 +68,17 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![A-Za-z0-9*])\*(?=[^\
 _ZH_ROLES = (
     "记者", "发言人", "主持人", "代表", "委员", "主席", "总理", "部长", "外长", "大使",
     "总统", "首相", "秘书长", "书记", "省长", "市长", "县长", "局长", "院长", "主任",
-    "教授", "专家", "嘉宾", "网友", "问", "答",
+    "教授", "专家", "嘉宾", "网友",
 )
+#: whole labels that are speakers by themselves (press-conference Q&A)
+_ZH_EXACT_LABELS = {"问", "答", "提问", "回答", "主持人", "记者"}
+#: a label that is reported speech, not a speaker ("他说：", "有人问：")
+_ZH_SPEECH = re.compile(r"^(?:他|她|我|你|它|有人|大家|对方|外界)|(?:说|问|道|表示|指出|强调|认为|称|介绍|透露|坦言|回应|答道|问道|反问|追问)$")
 _EN_LABEL_WORD = re.compile(r"^(?:[A-Z][\w.'’\-]*|[0-9]+|of|the|and|for|de|van|von|al|bin|reporter|correspondent|spokesperson|spokesman|spokeswoman|minister|president|host|anchor|chairman|ambassador)$")
+_EN_PREPOSITIONS = {
+    "in", "on", "at", "for", "by", "from", "to", "as", "with", "after", "before", "during", "since", "under",
+    "over", "between", "among", "about", "through", "until", "if", "when", "while", "because", "but", "and", "so",
+}
 _EN_NOT_LABELS = {
     "note", "notes", "source", "sources", "photo", "editor", "editors", "update", "example", "warning",
     "tags", "date", "time", "subject", "re", "attn", "fig", "figure", "table", "see", "also", "caption",
@@ -103,6 +111,11 @@ class _Raw:
     heading: bool = False
     label_end: int = 0  # length of the speaker label at the start, 0 if none
     pieces: int = 1
+    standalone: bool = False  # a subheading, table row or caption: never joined to anything
+
+
+#: invisible characters that only get in a translator's way (zero-width joiner is kept: emoji need it)
+_INVISIBLE = set("\ufeff\ufffe\uffff\u200b\u2060\u00ad")
 
 
 def _clean_controls(text: str) -> str:
@@ -111,8 +124,26 @@ def _clean_controls(text: str) -> str:
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     return "".join(
         ch for ch in text
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs") and ch not in "\ufeff\ufffe\uffff"
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _INVISIBLE
     )
+
+
+_MD_RULE = re.compile(r"^(?:[-*_][ \t]*){3,}$")
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?://|/|\.|#)[^)\s]*\)")
+_MD_QUOTE = re.compile(r"^(?:>[ \t]?)+")
+
+
+def _strip_markdown_line(line: str) -> str:
+    """Drop Markdown that is layout, not text: rules, images, quote marks; keep link text."""
+    if _MD_RULE.match(line):
+        return ""
+    line = _MD_QUOTE.sub("", line)
+    line = _MD_IMAGE.sub("", line)
+    line = _MD_LINK.sub(r"\1", line)
+    if not line.strip(" \t#*_\u3000"):
+        return ""  # a stray "#" or "**"
+    return line
 
 
 def _strip_emphasis(text: str) -> str:
@@ -127,19 +158,25 @@ def _strip_emphasis(text: str) -> str:
 def _zh_plain_label(text: str) -> int:
     """Length of an unbolded Chinese speaker label ("凤凰卫视记者:") at the start, or 0."""
     m = re.match(r"^([^\s:：，,。！？!?“”\"；;、（）()\[\]【】]{1,20})([:：])", text)
-    if not m or not m.group(1).endswith(_ZH_ROLES):
+    if not m:
         return 0
-    return m.end()
+    label = m.group(1)
+    if label in _ZH_EXACT_LABELS or (label.endswith(_ZH_ROLES) and not _ZH_SPEECH.search(label)):
+        return m.end()
+    return 0
 
 
 def _en_label(text: str) -> int:
     """Length of an English speaker label ("Wang Yi:", "Phoenix TV reporter:") at the start, or 0."""
-    m = re.match(r"^([^\s:][^:\n]{0,60}?):[ \t]+(?=\S)", text)
+    m = re.match(r"^([^\s:][^:\n]{0,60}?):(?:[ \t]+(?=\S)|[ \t]*$)", text)
     if not m:
         return 0
     words = m.group(1).split()
-    # "Note:", "Editor's note:", "Source:" introduce text, not a speaker.
-    if not 1 <= len(words) <= 7 or re.sub(r"['’]s$", "", words[0].lower()) in _EN_NOT_LABELS:
+    # "Note:", "Editor's note:", "Source:" introduce text, not a speaker; nor does "In 2023:".
+    first = re.sub(r"['’]s$", "", words[0].lower()) if words else ""
+    if not 1 <= len(words) <= 7 or first in _EN_NOT_LABELS or first in _EN_PREPOSITIONS:
+        return 0
+    if any(w.isdigit() for w in words):
         return 0
     if not all(_EN_LABEL_WORD.match(w) for w in words) or not words[0][0].isupper():
         return 0
@@ -166,7 +203,7 @@ def _label_length(text: str, lang: Lang, repeated: Counter[str]) -> tuple[str, i
         n = _zh_plain_label(plain)
         if not n:
             m = re.match(r"^([\u4e00-\u9fff·]{2,6})([:：])", plain)
-            if m and repeated[m.group(1)] >= 2:
+            if m and repeated[m.group(1)] >= 2 and not _ZH_SPEECH.search(m.group(1)):
                 n = m.end()
         return plain, n
     return plain, _en_label(plain)
@@ -226,12 +263,27 @@ def _joiner(left: str, right: str, lang: Lang) -> str:
     return "" if left.endswith(("-", "\u00ad")) else " "
 
 
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)$")
+#: list markers that open a new item: 一、 （一） (1) 1. 1、 ① A.
+_LIST_START = re.compile(r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,3}[.、．](?!\d)|[①-⑳]|[A-Za-z][.、](?=\s|[\u4e00-\u9fff]))")
+#: punctuation that shows a line is running prose, not a title, caption or byline
+_PROSE_MARKS = re.compile(r"[，,。；;：:、“”!?！？]")
+
+
 def _continues(prev: _Raw, nxt: _Raw, lang: Lang) -> bool:
-    """Should *nxt* be appended to *prev* (a layout break, not a real paragraph end)?"""
-    if nxt.heading or nxt.label_end or _is_complete(prev, lang):
+    """Should *nxt* be appended to *prev* (a layout break, not a real paragraph end)?
+
+    Only running prose is continued: a short line with no punctuation
+    (a subtitle, "本报记者 李四"), a bold-only subheading, a table row, or a
+    line before a list item ("一、", "（二）", "1.") stands on its own.
+    """
+    if nxt.heading or nxt.label_end or prev.standalone or nxt.standalone or _is_complete(prev, lang):
+        return False
+    if _LIST_START.match(nxt.text):
         return False
     if lang == "zh":
-        return True
+        body = prev.text[prev.label_end:]
+        return bool(_PROSE_MARKS.search(body)) or len(body) >= 20
     # English headlines rarely end in a full stop, so only join what clearly goes on.
     first = nxt.text[:1]
     return first.islower() or prev.text.rstrip().endswith((",", "-", "\u00ad", ";", "(", "\u2013", "\u2014"))
@@ -243,7 +295,7 @@ def _raw_paragraphs(text: str, lang: Lang) -> tuple[list[_Raw], list[str]]:
     dropped: list[str] = []
     stripped_lines: list[tuple[int, str, bool]] = []
     for lineno, line in enumerate(lines, start=1):
-        line = line.strip(" \t\u3000\u00a0")
+        line = _strip_markdown_line(line.strip(" \t\u3000\u00a0")).strip(" \t\u3000\u00a0")
         if not line:
             continue
         heading = _HEADING.match(line)
@@ -274,7 +326,8 @@ def _raw_paragraphs(text: str, lang: Lang) -> tuple[list[_Raw], list[str]]:
         body, label_end = _label_length(line, lang, repeated)
         body = body.strip(" \t\u3000\u00a0")
         if body:
-            raws.append(_Raw(body, lineno, label_end=label_end))
+            standalone = bool(_BOLD_LINE.match(line)) or "\t" in body
+            raws.append(_Raw(body, lineno, label_end=label_end, standalone=standalone))
     return raws, dropped
 
 
@@ -350,7 +403,9 @@ def _zh_boundaries(text: str) -> list[int]:
             open_stack.pop()
 
         final = ch in _ZH_FINAL or (ch in _ELLIPSIS and i + 1 < n and text[i + 1] in _ELLIPSIS) or (
-            ch == "." and i > 0 and _HAN.match(text[i - 1]) is not None and (i + 1 >= n or not text[i + 1].isascii() or text[i + 1] == " ")
+            # a half-width full stop ends a Chinese sentence: "我们来了.你们呢", "上涨了3.5%.下一步"
+            ch == "." and i > 0 and (_HAN.match(text[i - 1]) is not None or text[i - 1] in "%％”’）)")
+            and (i + 1 >= n or _HAN.match(text[i + 1]) is not None or text[i + 1] in " “‘（(")
         )
         if ch in "!?" and 0 < i < n - 1 and text[i - 1].isascii() and text[i - 1].isalnum() and text[i + 1].isascii() and text[i + 1].isalnum():
             final = False  # "a?b=1" in a URL
@@ -393,6 +448,10 @@ _EN_ABBREVIATIONS = {
     # places
     "ave", "blvd", "rd", "hwy", "ste",
 }
+#: abbreviations that are only abbreviations before a number ("No. 5", "Art. 3", "p. 12")
+_EN_NUMBER_ABBREVIATIONS = {"no", "nos", "art", "arts", "vol", "vols", "sec", "para", "paras", "p", "pp", "ch", "fig", "figs", "op"}
+#: abbreviations that are also common words; only capitalised ones count
+_EN_WORDLIKE_ABBREVIATIONS = {"sun", "sat", "mar", "col", "gen", "rev", "ed", "est", "co", "mon", "wed", "fri", "ste", "art"}
 #: abbreviations that can end a sentence ("... and so on, etc.") and so split before a capital
 _EN_FINAL_ABBREVIATIONS = {"etc", "inc", "ltd", "co", "corp", "plc", "llc", "jr", "sr", "al"}
 _EN_CANDIDATE = re.compile(r"[.!?…]+(?:[\"'”’)\]]+)?(?=\s+|$)")
@@ -417,10 +476,14 @@ def _en_boundaries(text: str) -> list[int]:
             continue
         nxt = text[k]
         marks = m.group(0)
-        # The word right before the punctuation.
-        w = re.search(r"([\w.'’\-]*)$", text[:m.start()])
+        # The word right before the punctuation (a bounded look back keeps this linear).
+        w = re.search(r"([\w.'’\-]*)$", text[max(0, m.start() - 64):m.start()])
         word = w.group(1) if w else ""
         bare = word.rstrip(".").lower()
+        if bare in _EN_NUMBER_ABBREVIATIONS and not nxt.isdigit():
+            bare = ""  # "no." ends "The answer is no." unless a number follows ("No. 5")
+        elif bare in _EN_WORDLIKE_ABBREVIATIONS and not word[:1].isupper():
+            bare = ""  # "in the sun." is a word, "Sun." a day
         if marks[0] == ".":
             if not word:
                 if not nxt.isupper():
@@ -431,7 +494,7 @@ def _en_boundaries(text: str) -> list[int]:
                 # "U.S.", "e.g.", "a.m." end a sentence only before a clear sentence start
                 if not (nxt.isupper() and _starts_sentence(text[k:]) and bare not in {"e.g", "i.e"}):
                     continue
-            elif bare in _EN_ABBREVIATIONS:
+            elif bare and bare in _EN_ABBREVIATIONS:
                 if not (bare in _EN_FINAL_ABBREVIATIONS and nxt.isupper() and _starts_sentence(text[k:])):
                     continue
             elif bare.isdigit() and len(bare) <= 2 and _list_item(text, m.start() - len(word)):
@@ -458,8 +521,8 @@ def _starts_sentence(rest: str) -> bool:
 
 def _list_item(text: str, start: int) -> bool:
     """Does the number at *start* open a list item (text start, or right after a sentence end)?"""
-    before = text[:start].rstrip()
-    if not before or text[:start].endswith("\n"):
+    before = text[max(0, start - 64):start].rstrip()
+    if start == 0 or not text[:start].strip() or text[:start].endswith("\n"):
         return True
     previous = before.split()[-1].rstrip(".").lower()
     # "Sept. 1." and "No. 1." are a date and a number, not list markers.
@@ -542,4 +605,7 @@ def segment_text(text: str, document: str = "<text>", lang: str = "auto") -> Doc
 def segment_file(path: str | os.PathLike[str], lang: str = "auto") -> Document:
     """Read *path* (any supported encoding) and segment it; the document is named by the file name."""
     text = read_text(path)
-    return segment_text(text, document=os.path.basename(os.fspath(path)), lang=lang)
+    document = segment_text(text, document=os.path.basename(os.fspath(path)), lang=lang)
+    if not document.paragraphs:
+        raise InputError(f"{path}: no translatable text (only markup, markers or invisible characters)")
+    return document

@@ -7,6 +7,8 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -49,13 +51,75 @@ def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, str]:
                     f"(byte {exc.start + len(bom)})"
                 ) from None
     if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return _checked(data.decode(utf16), name), utf16
         raise InputError(f"{name}: looks like a binary file (NUL bytes), not text")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return _checked(data.decode(encoding), name), encoding
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{name}: cannot decode as UTF-8, UTF-16 or GB18030/GBK; is it a text file?")
+    try:
+        return _checked(data.decode("utf-8"), name), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = f"not UTF-8 (byte {exc.start})"
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: cannot decode: {utf8_error}, nor GB18030/GBK; is it a text file?") from None
+    if not _plausible_chinese(text):
+        raise InputError(
+            f"{name}: cannot tell the encoding: {utf8_error}, and as GB18030/GBK it gives unlikely text "
+            "(Big5, Shift-JIS or Windows-1252?); convert it to UTF-8"
+        )
+    return _checked(text, name), "gb18030"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` if *data* reads as BOM-less UTF-16 text.
+
+    The NUL bytes sit in the high byte of ASCII characters, so they fall on
+    odd offsets (little-endian) or even ones (big-endian); the decoded text
+    must then contain no NUL and read as plausible Chinese or plain ASCII.
+    """
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for encoding, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) > other.count(0):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" not in text and _plausible_chinese(text):
+                return encoding
+    return None
+
+
+_HAN_RANGE = ("\u4e00", "\u9fff")
+_CJK_PUNCT = set("“”‘’…—·　") | {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF00, 0xFFF0)}
+
+
+def _plausible_chinese(text: str) -> bool:
+    """Does GB18030-decoded *text* read like Chinese rather than mojibake?
+
+    Real simplified Chinese draws almost all its characters from GB2312's
+    3,755 common ("level 1") hanzi: 99.8% on WMT18 and 99.9% on the seed, at
+    least 88% on any line of 20+ hanzi.  Big5 or Shift-JIS bytes read as
+    GB18030 come out as rare hanzi, kana and Cyrillic; Windows-1252 as single
+    hanzi stuck inside Latin words ("caf閟").
+    """
+    if re.search(r"[A-Za-z][\u4e00-\u9fff][A-Za-z]", text):
+        return False
+    wide = [ch for ch in text if ord(ch) > 0x7F and not ch.isspace()]
+    if not wide:
+        return True
+    good = 0
+    for ch in wide:
+        if ch in _CJK_PUNCT:
+            good += 1
+        elif _HAN_RANGE[0] <= ch <= _HAN_RANGE[1]:
+            try:
+                good += 0xB0 <= ch.encode("gb2312")[0] <= 0xD7
+            except UnicodeEncodeError:
+                pass
+    return good >= 0.75 * len(wide)
 
 
 def _checked(text: str, name: str) -> str:
@@ -82,6 +146,9 @@ def read_text(path: str | os.PathLike[str]) -> str:
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not a text file")
     try:
+        mode = p.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{p}: not a regular file (a device, pipe or socket)")
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
@@ -99,6 +166,8 @@ def atomic_write(
     exception; on error the temporary file is removed and *path* is untouched.
     """
     target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a directory; cannot write the output there")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
@@ -113,6 +182,10 @@ def atomic_write(
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

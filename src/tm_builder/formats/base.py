@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .. import __version__
+from ..errors import InputError
 from ..units import Origin, TranslationUnit
 
 #: below this alignment score a pair is shown to translators as needing review
@@ -39,9 +40,13 @@ def creation_time() -> datetime:
     Honours ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), so a
     run with the same input, options and epoch writes byte-identical files.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.strip().isdigit() else int(time.time())
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return datetime.fromtimestamp(int(time.time()), tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a usable Unix time") from None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ def write_csv(units: list[TranslationUnit], path: str | os.PathLike[str], header
 
 def read_csv(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], MemoryHeader]:
     """Read a CSV with at least ``source`` and ``target`` columns (with or without BOM)."""
+    csv.field_size_limit(2**31 - 1)  # a segment may be longer than the 128 KiB default
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))

@@ -28,6 +28,20 @@ def _po_lang(tag: str) -> str:
     return tag.replace("-", "_")
 
 
+def _match_newlines(msgid: str, msgstr: str) -> str:
+    """Give *msgstr* the leading/trailing newline *msgid* has: ``msgfmt -c`` requires it."""
+    if not msgstr:
+        return msgstr
+    core = msgstr.strip("\n")
+    return ("\n" if msgid.startswith("\n") else "") + core + ("\n" if msgid.endswith("\n") else "")
+
+
+def _reference(document: str) -> str:
+    """A file name for a ``#:`` line: gettext 0.22 wraps names with spaces in U+2068/U+2069."""
+    name = " ".join(document.split())
+    return f"\u2068{name}\u2069" if " " in name else name
+
+
 def write_po(units: list[TranslationUnit], path: str | os.PathLike[str], header: MemoryHeader | None = None) -> None:
     """Write *units* to *path* as a PO file (atomically)."""
     header = header or MemoryHeader()
@@ -52,17 +66,19 @@ def write_po(units: list[TranslationUnit], path: str | os.PathLike[str], header:
         po.metadata[f"X-TM-Builder-{key}"] = value
     for unit in units:
         comments = [f"origin: {unit.origin.value}", f"kind: {unit.kind.value}"]
+        if unit.line:
+            comments.append(f"line: {unit.line}")
         if unit.score is not None:
             comments.append(f"score: {format_score(unit.score)}")
         if unit.model:
             comments.append(f"model: {unit.model}")
-        comments.extend(f"note: {note}" for note in unit.notes)
+        comments.extend(f"note: {' '.join(note.splitlines())}" for note in unit.notes)
         entry = polib.POEntry(
             msgctxt=unit.key,
             msgid=unit.source,
-            msgstr=unit.target,
+            msgstr=_match_newlines(unit.source, unit.target),
             comment="\n".join(comments),
-            occurrences=[(unit.document, str(unit.line) if unit.line else "")] if unit.document else [],
+            occurrences=[(_reference(unit.document), str(unit.line) if unit.line else "")] if unit.document else [],
             flags=["fuzzy"] if needs_review(unit) else [],
         )
         po.append(entry)
@@ -97,16 +113,15 @@ def read_po(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memory
             key, _, value = line.partition(": ")
             if key == "note":
                 notes.append(value)
-            elif key in ("origin", "kind", "score", "model"):
+            elif key in ("origin", "kind", "score", "model", "line"):
                 info[key] = value
         document, paragraph, index = "", 0, 0
         parts = (entry.msgctxt or "").rsplit(":", 2)
         if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
             document, paragraph, index = parts[0], int(parts[1]), int(parts[2])
-        line_no = 0
-        if entry.occurrences:
-            document = document or entry.occurrences[0][0]
-            line_no = int(entry.occurrences[0][1]) if entry.occurrences[0][1].isdigit() else 0
+        line_no = int(info["line"]) if info.get("line", "").isdigit() else 0
+        if entry.occurrences and not document:
+            document = entry.occurrences[0][0].strip("\u2068\u2069")
         if "origin" in info:
             origin = Origin(info["origin"])
         elif not entry.msgstr:

@@ -84,7 +84,8 @@ def write_tmx(units: list[TranslationUnit], path: str | os.PathLike[str], header
     ET.indent(root, space=" ")
     with atomic_write(path, newline="\n") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(ET.tostring(root, encoding="unicode"))
+        # XML parsers turn a raw CR into LF; a character reference keeps it.
+        out.write(ET.tostring(root, encoding="unicode").replace("\r", "&#13;"))
         out.write("\n")
 
 
@@ -139,10 +140,11 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
     for tu in root.iter("tu"):
         p = {el.get("type", ""): el.text or "" for el in tu.findall("prop")}
         source = target = ""
-        for tuv in tu.findall("tuv"):
+        for n, tuv in enumerate(tu.findall("tuv")):
             lang = tuv.get(_XML_LANG) or tuv.get("lang") or ""
             text = _seg_text(tuv.find("seg"))
-            if _lang_matches(lang, srclang) and not source:
+            # srclang="*all*" (allowed by TMX 1.4) names no source: take the first variant.
+            if (_lang_matches(lang, srclang) or (srclang == "*all*" and n == 0)) and not source:
                 source = text
             elif _lang_matches(lang, tgtlang) or not target:
                 target = text
