@@ -34,3 +34,34 @@ def msgfmt() -> str:
 @pytest.fixture(scope="session")
 def seed() -> Path:
     return SEED
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tiny random MarianMT model in the OPUS-MT layout, built once per session."""
+    from .tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def tiny_short_model(tmp_path_factory) -> Path:
+    """The same, with room for only 64 source tokens: exercises long-segment splitting."""
+    from .tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-short"), max_position_embeddings=64)
+
+
+@pytest.fixture()
+def isolated_env(tmp_path, monkeypatch) -> dict[str, str]:
+    """An empty Hugging Face cache and tm-builder cache, and no model chosen by the environment."""
+    env = {
+        "HF_HOME": str(tmp_path / "hf"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("HF_HUB_CACHE", "TM_BUILDER_MODEL", "TM_BUILDER_LOCK"):
+        monkeypatch.delenv(key, raising=False)
+    return env

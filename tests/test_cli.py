@@ -81,6 +81,7 @@ def test_translate_engine_none_writes_valid_memories(tmp_path, xmllint, msgfmt):
     out = tmp_path / "out"
     result = run("translate", str(SEED), "-o", str(out), "--engine", "none")
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress bar when not on a terminal
     assert "79 paragraphs" in result.stdout and "18 layout breaks repaired" in result.stdout
     assert "16 speaker" in result.stdout and "8 heading" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == [f"{STEM}.csv", f"{STEM}.po", f"{STEM}.tmx"]
@@ -96,7 +97,7 @@ def test_translate_engine_none_writes_valid_memories(tmp_path, xmllint, msgfmt):
 def test_translate_is_deterministic(tmp_path):
     env = {"SOURCE_DATE_EPOCH": "1700000000"}
     for name in ("a", "b"):
-        assert run("translate", str(SEED), "-o", str(tmp_path / name), env=env).returncode == 0
+        assert run("translate", str(SEED), "-o", str(tmp_path / name), "--engine", "none", env=env).returncode == 0
     for fmt in ("tmx", "po", "csv"):
         assert (tmp_path / "a" / f"{STEM}.{fmt}").read_bytes() == (tmp_path / "b" / f"{STEM}.{fmt}").read_bytes()
 
@@ -109,22 +110,22 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     assert_one_line_error(run("segment", str(tmp_path / "missing.txt")), "missing.txt", "no such file")
     assert_one_line_error(run("segment", str(tmp_path)), "is a directory")
     assert_one_line_error(run("segment", str(empty)), "empty.txt", "empty")
-    assert_one_line_error(run("translate", str(binary), "-o", str(tmp_path / "o")), "image.png", "binary")
+    assert_one_line_error(run("translate", str(binary), "-o", str(tmp_path / "o"), "--engine", "none"), "image.png", "binary")
     assert not (tmp_path / "o").exists()
 
 
 def test_unwritable_output_directory(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
-    assert_one_line_error(run("translate", str(SEED), "-o", str(blocker)), "not a directory")
-    assert_one_line_error(run("translate", str(SEED), "-o", str(blocker / "sub")), "cannot create output directory")
+    assert_one_line_error(run("translate", str(SEED), "-o", str(blocker), "--engine", "none"), "not a directory")
+    assert_one_line_error(run("translate", str(SEED), "-o", str(blocker / "sub"), "--engine", "none"), "cannot create output directory")
 
 
 def test_no_output_when_a_later_input_is_bad(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02")
     out = tmp_path / "out"
-    assert_one_line_error(run("translate", str(SEED), str(bad), "-o", str(out)), "bad.txt")
+    assert_one_line_error(run("translate", str(SEED), str(bad), "-o", str(out), "--engine", "none"), "bad.txt")
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -134,7 +135,7 @@ def test_inputs_with_the_same_stem_are_refused(tmp_path):
     for d in ("a", "b"):
         (tmp_path / d / "doc.txt").write_text("文本。", encoding="utf-8")
     assert_one_line_error(
-        run("translate", str(tmp_path / "a" / "doc.txt"), str(tmp_path / "b" / "doc.txt"), "-o", str(tmp_path / "o")),
+        run("translate", str(tmp_path / "a" / "doc.txt"), str(tmp_path / "b" / "doc.txt"), "-o", str(tmp_path / "o"), "--engine", "none"),
         "same outputs",
     )
 
@@ -142,3 +143,34 @@ def test_inputs_with_the_same_stem_are_refused(tmp_path):
 def test_unknown_engine_is_a_usage_error(tmp_path):
     result = run("translate", str(SEED), "-o", str(tmp_path), "--engine", "nope")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_output_never_overwrites_an_input(tmp_path):
+    doc = tmp_path / "doc.csv"
+    doc.write_bytes(SEED.read_bytes())
+    assert_one_line_error(run("translate", str(doc), "-o", str(tmp_path), "--engine", "none"), "overwrite")
+    assert doc.read_bytes() == SEED.read_bytes()
+
+
+def test_output_path_taken_by_a_directory(tmp_path):
+    (tmp_path / f"{STEM}.po").mkdir()
+    assert_one_line_error(run("translate", str(SEED), "-o", str(tmp_path), "--engine", "none"), "is a directory")
+    assert not (tmp_path / f"{STEM}.tmx").exists()  # nothing written before the clash was found
+
+
+def test_stdout_failure_is_one_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "tm_builder", "segment", str(SEED)], stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True
+    )
+    assert_one_line_error(result, "cannot write output")
+
+
+def test_bad_source_date_epoch(tmp_path):
+    result = run("translate", str(SEED), "-o", str(tmp_path), "--engine", "none", env={"SOURCE_DATE_EPOCH": "99999999999999"})
+    assert_one_line_error(result, "SOURCE_DATE_EPOCH")
+
+
+def test_usage_errors_are_plain_text(tmp_path):
+    result = run("translate", str(SEED))
+    assert result.returncode == 2
+    assert "Missing option" in result.stderr and "╭" not in result.stderr

@@ -26,8 +26,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click messages: usage errors are text, not boxes
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+models_app = typer.Typer(
+    help="Pinned MT models: pull, lock, verify, list (see models.lock).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(models_app, name="models")
 
 
 class LangOption(str, Enum):
@@ -37,6 +45,8 @@ class LangOption(str, Enum):
 
 
 class EngineOption(str, Enum):
+    auto = "auto"
+    marian = "marian"
     none = "none"
 
 
@@ -56,6 +66,10 @@ def _user_errors() -> Iterator[None]:
         with contextlib.suppress(OSError):
             sys.stdout = None  # type: ignore[assignment]
         raise typer.Exit(0) from None
+    except OSError as exc:
+        # Writing to stdout failed (disk full, closed terminal).
+        typer.echo(f"tm-builder: error: cannot write output ({exc.strerror or exc})", err=True)
+        raise typer.Exit(1) from None
 
 
 def _version(value: bool) -> None:
@@ -81,7 +95,7 @@ def _write_out(text: str) -> None:
 
 @app.command()
 def segment(
-    file: Annotated[Path, typer.Argument(help="Document to segment (UTF-8, UTF-16 or GB18030/GBK).")],
+    file: Annotated[Path, typer.Argument(help="Document to segment (UTF-8, UTF-16 or GB18030/GBK).", metavar="FILE")],
     lang: Annotated[LangOption, typer.Option("--lang", "-l", help="Language of the document.")] = LangOption.auto,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per segment, with kind, paragraph and offsets.")] = False,
 ) -> None:
@@ -106,28 +120,120 @@ def segment(
 
 @app.command()
 def translate(
-    files: Annotated[list[Path], typer.Argument(help="Documents to translate.")],
+    files: Annotated[list[Path], typer.Argument(help="Documents to translate.", metavar="FILE...")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po and .csv.")],
-    engine: Annotated[EngineOption, typer.Option("--engine", help="Drafting engine; 'none' writes untranslated memories.")] = EngineOption.none,
+    engine: Annotated[
+        EngineOption, typer.Option("--engine", help="Drafting engine: auto picks the best installed; none writes untranslated memories.")
+    ] = EngineOption.auto,
+    model: Annotated[
+        Optional[str], typer.Option("--model", help="Model directory, or a name from models.lock. Default: $TM_BUILDER_MODEL, then opus-mt-zh-en.")
+    ] = None,
+    beam: Annotated[Optional[int], typer.Option("--beam", min=1, help="Beam size. Default: the model's configuration (6 for opus-mt-zh-en).")] = None,
+    batch_tokens: Annotated[int, typer.Option("--batch-tokens", min=1, help="Most source tokens in one batch, padding included.")] = 2048,
+    max_length: Annotated[Optional[int], typer.Option("--max-length", min=1, help="Most target tokens per segment. Default: the model's limit (512).")] = None,
     lang: Annotated[LangOption, typer.Option("--lang", "-l", help="Language of the documents.")] = LangOption.auto,
 ) -> None:
-    """Segment documents and write a translation memory (TMX, PO, CSV) for each."""
+    """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each."""
+    from .engines.base import DraftOptions
     from .pipeline import translate_files
+    from .progress import progress_bar
 
     with _user_errors():
-        summary = translate_files(list(files), output, engine=engine.value, lang=lang.value)
+        options = DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length)
+        summary = translate_files(
+            list(files), output, engine=engine.value, model=model, options=options, lang=lang.value,
+            progress=lambda total: progress_bar(total, "drafting"),
+        )
         for doc in summary.documents:
             kinds = ", ".join(f"{n} {k}" for k, n in doc.kinds.items())
             typer.echo(
-                f"{doc.path}: {doc.lang}, {doc.paragraphs} paragraphs ({doc.repaired} layout breaks repaired), "
-                f"{doc.units} segments ({kinds})"
+                f"{doc.path}: {doc.lang}, {_count(doc.paragraphs, 'paragraph')} ({doc.repaired} layout breaks repaired), "
+                f"{_count(doc.units, 'segment')} ({kinds})"
             )
             typer.echo("  wrote " + ", ".join(doc.outputs))
-        n = len(summary.documents)
         typer.echo(
-            f"{n} document{'s' if n != 1 else ''}, {summary.paragraphs} paragraphs, {summary.repaired} repaired, "
-            f"{summary.units} segments, engine {summary.engine}"
+            f"{_count(len(summary.documents), 'document')}, {_count(summary.paragraphs, 'paragraph')}, "
+            f"{summary.repaired} repaired, {_count(summary.units, 'segment')}, engine {summary.engine}"
         )
+        if summary.model:
+            rate = summary.drafted / summary.seconds if summary.seconds else 0.0
+            typer.echo(
+                f"drafted {_count(summary.drafted, 'segment')} with {summary.model} in {summary.seconds:.1f} s "
+                f"({rate:.1f} segments/s; model loaded in {summary.load_seconds:.1f} s)"
+                + (f"; {summary.flagged} flagged for review" if summary.flagged else "")
+            )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@models_app.command("list")
+def models_list(
+    full: Annotated[bool, typer.Option("--full", help="Re-hash every file instead of trusting the last verification.")] = False,
+) -> None:
+    """Show each model in models.lock: installed or not, where, size, verified or not."""
+    from .models import installed_models, lock_path
+
+    with _user_errors():
+        typer.echo(f"lock: {lock_path()}")
+        for m in installed_models(full=full):
+            size = f"{m.size / 1e6:.0f} MB" if m.installed else "-"
+            typer.echo(f"{m.spec.name}\t{m.spec.repository}@{m.spec.revision}\t{m.status}\t{size}\t{m.path}")
+
+
+@models_app.command("verify")
+def models_verify(
+    name: Annotated[Optional[str], typer.Argument(help="Model name in models.lock (default: all installed).")] = None,
+) -> None:
+    """Re-hash every file of installed models against models.lock; exit 2 on any mismatch."""
+    from .models import ModelError, installed_models
+
+    with _user_errors():
+        rows = [m for m in installed_models(full=True) if name in (None, m.spec.name)]
+        if name and not rows:
+            raise ModelError(f"no model named {name!r} in models.lock")
+        failed = [m for m in rows if m.installed and m.status != "verified"]
+        for m in rows:
+            typer.echo(f"{m.spec.name}: {m.status}")
+        if name and rows and not rows[0].installed:
+            raise ModelError(f"model {name} is not installed; run 'tm-builder models pull {name}' (needs internet)")
+        if failed:
+            raise ModelError(f"{len(failed)} model(s) failed verification")
+
+
+@models_app.command("pull")
+def models_pull(
+    name: Annotated[str, typer.Argument(help="Model name in models.lock.")] = "opus-mt-zh-en",
+) -> None:
+    """Download the pinned revision into the Hugging Face cache and verify every file (needs internet)."""
+    from .models import pull
+
+    with _user_errors():
+        path = pull(name)
+        typer.echo(f"{name}: verified, in {path}")
+
+
+@models_app.command("lock")
+def models_lock(
+    name: Annotated[str, typer.Argument(help="Model name in models.lock.")] = "opus-mt-zh-en",
+    revision: Annotated[str, typer.Option("--revision", help="Hub revision to resolve (branch, tag or commit).")] = "main",
+    from_dir: Annotated[
+        Optional[Path], typer.Option("--from-dir", help="Pin the files of a local model directory instead of asking the hub.")
+    ] = None,
+    repository: Annotated[Optional[str], typer.Option("--repository", help="Hub repository to record (with --from-dir).")] = None,
+) -> None:
+    """Resolve a model's revision and record the size and sha256 of its files in models.lock."""
+    from .models import load_lock, lock_from_directory, lock_from_hub, save_lock
+
+    with _user_errors():
+        lock = load_lock()
+        if from_dir is not None:
+            spec = lock_from_directory(name, from_dir, repository=repository, revision=None if revision == "main" else revision, lock=lock)
+        else:
+            spec = lock_from_hub(name, revision=revision, lock=lock)
+        path = save_lock(lock)
+        typer.echo(f"{name}: pinned {spec.repository}@{spec.revision} ({len(spec.files)} files) in {path}")
 
 
 def main() -> None:

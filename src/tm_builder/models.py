@@ -1,0 +1,468 @@
+"""Pinned machine-translation models: ``models.lock``, the cache, verification.
+
+A newsroom must be able to say which model wrote a draft and to know that the
+weights on disk are the ones that were reviewed.  ``models.lock`` pins each
+named model to a hub repository, a revision (commit hash) and the sha256 and
+size of every file the tool loads.  Models live in the standard Hugging Face
+cache (``HF_HOME`` / ``HF_HUB_CACHE`` are honoured) as
+``models--ORG--NAME/snapshots/REVISION/``, and nothing from the cache is used
+before it has been checked against the lock.
+
+Resolution when translating: an explicit ``--model`` (a directory, or a name
+in the lock) -> ``TM_BUILDER_MODEL`` -> the cache entry of the default locked
+model -> a one-line error telling the user how to install it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+
+from .errors import TmBuilderError
+from .textio import atomic_write
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "LockedFile",
+    "ModelError",
+    "ModelSpec",
+    "ResolvedModel",
+    "hub_cache",
+    "installed_models",
+    "load_lock",
+    "lock_from_directory",
+    "lock_from_hub",
+    "lock_path",
+    "pull",
+    "resolve_model",
+    "save_lock",
+    "snapshot_dir",
+    "verify_directory",
+]
+
+DEFAULT_MODEL = "opus-mt-zh-en"
+UNRESOLVED = "unresolved"
+
+#: files a Marian model needs, besides its weights (generation_config.json is optional)
+MARIAN_FILES = ("config.json", "generation_config.json", "source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
+#: weight files in order of preference: safetensors loads without pickle
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+class ModelError(TmBuilderError):
+    """A model is missing, unpinned, or fails verification."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class LockedFile:
+    """One file of a pinned model, as it must be on disk."""
+
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named model pinned in ``models.lock``."""
+
+    name: str
+    repository: str
+    revision: str = UNRESOLVED
+    license: str = ""
+    source_language: str = "zh"
+    target_language: str = "en"
+    files: tuple[LockedFile, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        """True when revision and file hashes are known."""
+        return self.revision != UNRESOLVED and bool(self.files)
+
+    @property
+    def label(self) -> str:
+        """How drafts name their model: ``opus-mt-zh-en@<revision>``."""
+        return f"{self.name}@{self.revision}"
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model directory ready to load, and how it was found."""
+
+    path: Path
+    label: str
+    verified: bool
+    spec: ModelSpec | None = None
+    how: str = ""
+
+
+@dataclass
+class Lock:
+    """The contents of ``models.lock``."""
+
+    models: dict[str, ModelSpec] = field(default_factory=dict)
+    path: Path | None = None
+
+    def get(self, name: str) -> ModelSpec:
+        try:
+            return self.models[name]
+        except KeyError:
+            known = ", ".join(sorted(self.models)) or "none"
+            raise ModelError(f"no model named {name!r} in {self.path or 'models.lock'} (known: {known})") from None
+
+
+# --------------------------------------------------------------------------
+# The lock file
+# --------------------------------------------------------------------------
+
+
+def lock_path() -> Path:
+    """Where ``models.lock`` is read from.
+
+    ``TM_BUILDER_LOCK`` if set; else ``models.lock`` in the current directory
+    (a checkout of the project); else the copy installed with the package.
+    """
+    env = os.environ.get("TM_BUILDER_LOCK")
+    if env:
+        return Path(env)
+    here = Path("models.lock")
+    if here.is_file():
+        return here
+    return Path(str(resources.files("tm_builder") / "models.lock"))
+
+
+def load_lock(path: str | os.PathLike[str] | None = None) -> Lock:
+    """Read and check ``models.lock``."""
+    p = Path(path) if path is not None else lock_path()
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{p}: no models.lock found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ModelError(f"{p}: not a valid models.lock ({exc})") from None
+    lock = Lock(path=p)
+    for name, entry in (data.get("models") or {}).items():
+        try:
+            files = tuple(LockedFile(str(f["name"]), int(f["size"]), str(f["sha256"]).lower()) for f in entry.get("files", []))
+            lock.models[name] = ModelSpec(
+                name=name,
+                repository=str(entry["repository"]),
+                revision=str(entry.get("revision", UNRESOLVED)),
+                license=str(entry.get("license", "")),
+                source_language=str(entry.get("source_language", "zh")),
+                target_language=str(entry.get("target_language", "en")),
+                files=files,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{p}: model {name!r}: missing or bad field ({exc})") from None
+    return lock
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def save_lock(lock: Lock, path: str | os.PathLike[str] | None = None) -> Path:
+    """Write *lock* (atomically), keeping the explanatory header of the file."""
+    p = Path(path) if path is not None else (lock.path or lock_path())
+    lines = [
+        "# models.lock: the machine-translation models tm-builder may use, pinned.",
+        "# Each model: hub repository, revision (commit hash), and size + sha256 of every",
+        "# file the tool loads. 'tm-builder models lock' writes it; 'models pull' and",
+        "# translation refuse files that do not match. revision = \"unresolved\" means the",
+        "# hub could not be reached when the lock was made: nothing is pinned yet.",
+        "",
+        "version = 1",
+    ]
+    for spec in sorted(lock.models.values(), key=lambda s: s.name):
+        lines += [
+            "",
+            f"[models.{_toml_string(spec.name)}]",
+            f"repository = {_toml_string(spec.repository)}",
+            f"revision = {_toml_string(spec.revision)}",
+            f"license = {_toml_string(spec.license)}",
+            f"source_language = {_toml_string(spec.source_language)}",
+            f"target_language = {_toml_string(spec.target_language)}",
+        ]
+        if spec.files:
+            lines.append("files = [")
+            lines += [
+                f"  {{ name = {_toml_string(f.name)}, size = {f.size}, sha256 = {_toml_string(f.sha256)} }},"
+                for f in spec.files
+            ]
+            lines.append("]")
+        else:
+            lines.append("files = []")
+    with atomic_write(p, newline="\n") as out:
+        out.write("\n".join(lines) + "\n")
+    return p
+
+
+# --------------------------------------------------------------------------
+# Hashing and verification
+# --------------------------------------------------------------------------
+
+
+def hash_file(path: Path) -> tuple[int, str]:
+    """Size and sha256 of *path*, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+def _stamp_path(spec: ModelSpec) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tm-builder" / "verified"
+    return base / f"{spec.name}@{spec.revision}.json"
+
+
+def _stat_key(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def verify_directory(spec: ModelSpec, directory: Path, *, use_stamp: bool = True) -> None:
+    """Check every locked file of *spec* in *directory*; raise :class:`ModelError` on any mismatch.
+
+    A full check hashes every file (about a second for the 300 MB model).  A
+    successful check leaves a stamp of the files' size, mtime and inode in
+    tm-builder's cache, so the next run re-hashes only if a file changed;
+    ``use_stamp=False`` (``models verify``) always hashes.
+    """
+    if not spec.resolved:
+        raise ModelError(f"model {spec.name} is not pinned (models.lock revision {spec.revision}); run 'tm-builder models lock {spec.name}' (needs internet)")
+    stamp = _stamp_path(spec)
+    paths = {f.name: directory / f.name for f in spec.files}
+    missing = [name for name, p in paths.items() if not p.is_file()]
+    if missing:
+        raise ModelError(f"model {spec.name} in {directory} is incomplete: missing {', '.join(missing)}")
+    current = {name: _stat_key(p) for name, p in paths.items()}
+    if use_stamp:
+        try:
+            if json.loads(stamp.read_text(encoding="utf-8")) == {"directory": str(directory), "files": current}:
+                return
+        except (OSError, ValueError):
+            pass  # no stamp or an unreadable one: verify in full
+    for f in spec.files:
+        size, digest = hash_file(paths[f.name])
+        if digest != f.sha256 or size != f.size:
+            raise ModelError(
+                f"model {spec.name}: {directory / f.name} does not match models.lock "
+                f"(expected sha256 {f.sha256}, size {f.size}; found sha256 {digest}, size {size})"
+            )
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(stamp) as out:
+            json.dump({"directory": str(directory), "files": current}, out)
+    except (OSError, TmBuilderError):
+        pass  # a read-only home only costs a re-hash next time
+
+
+def _model_files(directory: Path) -> list[str]:
+    """The files of a Marian directory that tm-builder loads."""
+    names = [n for n in MARIAN_FILES if (directory / n).is_file()]
+    weights = [n for n in WEIGHT_FILES if (directory / n).is_file()]
+    required = {"config.json", "source.spm", "target.spm", "vocab.json"}
+    if not required <= set(names) or not weights:
+        lacking = sorted(required - set(names)) + ([] if weights else ["model.safetensors or pytorch_model.bin"])
+        raise ModelError(f"{directory}: not a Marian model directory (missing {', '.join(lacking)})")
+    return sorted(names + weights[:1])
+
+
+# --------------------------------------------------------------------------
+# The Hugging Face cache
+# --------------------------------------------------------------------------
+
+
+def hub_cache() -> Path:
+    """The Hugging Face hub cache, as huggingface_hub itself would choose it."""
+    explicit = os.environ.get("HF_HUB_CACHE")
+    if explicit:
+        return Path(explicit)
+    home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "huggingface")
+    return Path(home) / "hub"
+
+
+def snapshot_dir(spec: ModelSpec) -> Path:
+    """Where the locked revision of *spec* lives in the cache."""
+    return hub_cache() / f"models--{spec.repository.replace('/', '--')}" / "snapshots" / spec.revision
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def pull(name: str = DEFAULT_MODEL, lock: Lock | None = None) -> Path:
+    """Download the locked revision of *name* into the cache and verify it.
+
+    Shows huggingface_hub's progress bars.  A file that does not match the
+    lock is an error naming the file and both hashes.
+    """
+    lock = lock or load_lock()
+    spec = lock.get(name)
+    if not spec.resolved:
+        raise ModelError(
+            f"model {name} is not pinned: models.lock has revision {spec.revision!r} and no file hashes; "
+            f"run 'tm-builder models lock {name}' first (needs internet)"
+        )
+    if _offline():
+        raise ModelError(f"cannot download {spec.repository}: HF_HUB_OFFLINE is set")
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        path = Path(
+            snapshot_download(
+                spec.repository, revision=spec.revision, allow_patterns=[f.name for f in spec.files], cache_dir=hub_cache()
+            )
+        )
+    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"cannot download {spec.repository}@{spec.revision}: {first}") from None
+    verify_directory(spec, path, use_stamp=False)
+    return path
+
+
+def lock_from_directory(
+    name: str, directory: str | os.PathLike[str], *, repository: str | None = None, revision: str | None = None,
+    license: str | None = None, lock: Lock | None = None,
+) -> ModelSpec:
+    """Pin *name* to the files of a local model directory.
+
+    For a model obtained by other means (copied from a connected machine):
+    the lock then records exactly those files, and any later change to them
+    is refused.  Without *revision*, a content hash of the files stands in.
+    """
+    lock = lock or load_lock()
+    src = Path(directory)
+    if not src.is_dir():
+        raise ModelError(f"{src}: not a directory")
+    files = tuple(LockedFile(n, *hash_file(src / n)) for n in _model_files(src))
+    manifest = hashlib.sha256("".join(f"{f.name}:{f.sha256}\n" for f in files).encode()).hexdigest()
+    old = lock.models.get(name)
+    spec = ModelSpec(
+        name=name,
+        repository=repository or (old.repository if old else f"local/{name}"),
+        revision=revision or f"local-{manifest[:16]}",
+        license=license if license is not None else (old.license if old else ""),
+        source_language=old.source_language if old else "zh",
+        target_language=old.target_language if old else "en",
+        files=files,
+    )
+    lock.models[name] = spec
+    return spec
+
+
+def lock_from_hub(name: str = DEFAULT_MODEL, *, revision: str = "main", lock: Lock | None = None) -> ModelSpec:
+    """Resolve *revision* of *name*'s repository on the hub and pin its files.
+
+    Needs the network: downloads the files to hash them (into the cache, so
+    a following ``pull`` has nothing left to fetch).
+    """
+    lock = lock or load_lock()
+    spec = lock.get(name)
+    if _offline():
+        raise ModelError(f"cannot resolve {spec.repository}: HF_HUB_OFFLINE is set")
+    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        info = HfApi().model_info(spec.repository, revision=revision)
+        listed = {s.rfilename for s in info.siblings or []}
+        wanted = [n for n in MARIAN_FILES if n in listed] + [n for n in WEIGHT_FILES if n in listed][:1]
+        path = Path(snapshot_download(spec.repository, revision=info.sha, allow_patterns=wanted, cache_dir=hub_cache()))
+    except (HfHubHTTPError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"cannot resolve {spec.repository}@{revision}: {first}") from None
+    resolved = lock_from_directory(name, path, repository=spec.repository, revision=info.sha, license=spec.license, lock=lock)
+    return resolved
+
+
+# --------------------------------------------------------------------------
+# Resolution
+# --------------------------------------------------------------------------
+
+
+def _from_name(name: str, lock: Lock, how: str) -> ResolvedModel:
+    spec = lock.get(name)
+    if not spec.resolved:
+        raise ModelError(
+            f"model {name} is not installed: models.lock does not pin it yet (revision {spec.revision}); "
+            f"run 'tm-builder models lock {name}' and 'tm-builder models pull {name}' (needs internet) or pass --model DIR"
+        )
+    path = snapshot_dir(spec)
+    if not path.is_dir():
+        raise ModelError(f"model {name} is not installed; run 'tm-builder models pull {name}' (needs internet) or pass --model DIR")
+    verify_directory(spec, path)
+    return ResolvedModel(path=path, label=spec.label, verified=True, spec=spec, how=how)
+
+
+def _from_argument(value: str, lock_loader, how: str) -> ResolvedModel:
+    path = Path(value).expanduser()
+    if path.is_dir():
+        _model_files(path)  # a clear error if it is not a Marian directory
+        return ResolvedModel(path=path.resolve(), label=f"{path.resolve().name}@local", verified=False, how=how)
+    if os.sep in value or value.startswith("."):
+        raise ModelError(f"{value}: no such model directory")
+    return _from_name(value, lock_loader(), how)
+
+
+def resolve_model(model: str | None = None, *, lock: Lock | None = None) -> ResolvedModel:
+    """Find the model to translate with, in the documented order (see module docstring)."""
+    lock_loader = (lambda: lock) if lock is not None else load_lock
+    if model:
+        return _from_argument(model, lock_loader, "--model")
+    env = os.environ.get("TM_BUILDER_MODEL")
+    if env:
+        return _from_argument(env, lock_loader, "TM_BUILDER_MODEL")
+    return _from_name(DEFAULT_MODEL, lock_loader(), "models.lock")
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    """What ``models list`` shows for one locked model."""
+
+    spec: ModelSpec
+    path: Path
+    installed: bool
+    size: int
+    status: str  # "verified", "MISMATCH: ...", "not installed", "not pinned"
+
+
+def installed_models(lock: Lock | None = None, *, full: bool = False) -> list[InstalledModel]:
+    """The state of every model in the lock (``full`` re-hashes every file)."""
+    lock = lock or load_lock()
+    out = []
+    for spec in sorted(lock.models.values(), key=lambda s: s.name):
+        if not spec.resolved:
+            out.append(InstalledModel(spec, hub_cache(), False, 0, "not pinned (revision unresolved)"))
+            continue
+        path = snapshot_dir(spec)
+        if not path.is_dir():
+            out.append(InstalledModel(spec, path, False, 0, "not installed"))
+            continue
+        size = sum((path / f.name).stat().st_size for f in spec.files if (path / f.name).is_file())
+        try:
+            verify_directory(spec, path, use_stamp=not full)
+            status = "verified"
+        except ModelError as exc:
+            status = f"FAILED: {exc}"
+        out.append(InstalledModel(spec, path, True, size, status))
+    return out
+
+
+def with_spec(lock: Lock, spec: ModelSpec) -> Lock:
+    """A copy of *lock* with *spec* added or replaced."""
+    models = dict(lock.models)
+    models[spec.name] = spec
+    return replace(lock, models=models)

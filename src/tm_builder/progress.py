@@ -1,0 +1,41 @@
+"""Progress for long work: a bar with counts and rate on a terminal, silence in a pipe."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, description: str, *, enabled: bool | None = None) -> Iterator[Callable[[int], None]]:
+    """Yield a callback that advances a bar of *total* items on stderr.
+
+    The bar shows only when stderr is a terminal (or *enabled* is true), so
+    logs and pipes stay clean.  The callback takes the number of items done.
+    """
+    show = sys.stderr.isatty() if enabled is None else enabled
+    if not show or total <= 0:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(description, total=total, rate="")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:.1f} seg/s" if speed else "")
+
+        yield advance

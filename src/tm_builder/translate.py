@@ -1,0 +1,58 @@
+"""Drafting: choose and load an engine, and turn drafts into translation units.
+
+The engine itself (batching, long-segment splitting, degenerate-output
+handling) lives in :mod:`tm_builder.engines`; model resolution and
+verification in :mod:`tm_builder.models`.  This module joins them to the
+data model: every translatable segment becomes a unit with origin ``mt``,
+the model's name and revision, its confidence and any reviewer notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from .engines.base import DraftOptions, Engine
+from .errors import InputError
+from .models import resolve_model
+from .units import Origin, TranslationUnit
+
+__all__ = ["ENGINES", "DraftOptions", "draft_units", "load_engine"]
+
+#: ``auto`` picks the best installed engine; ``none`` drafts nothing
+ENGINES = ("auto", "marian", "none")
+
+
+def load_engine(engine: str = "auto", model: str | None = None, options: DraftOptions | None = None) -> Engine | None:
+    """Resolve the model and load *engine* (``None`` for ``engine="none"``).
+
+    Resolution and verification happen before anything heavy is imported, so
+    a missing or corrupted model fails fast with a one-line error.
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
+    if engine == "none":
+        return None
+    resolved = resolve_model(model)
+    from .engines.marian import MarianEngine
+
+    return MarianEngine(resolved.path, options, label=resolved.label)
+
+
+def draft_units(
+    units: Sequence[TranslationUnit], engine: Engine, progress: Callable[[int], None] | None = None
+) -> list[TranslationUnit]:
+    """Fill the targets of *units* with machine drafts, keeping their order.
+
+    Units that already have a target (aligned, from a memory) are left alone.
+    """
+    todo = [i for i, u in enumerate(units) if not u.target]
+    drafts = engine.translate([units[i].source for i in todo], progress=progress)
+    out = list(units)
+    for i, draft in zip(todo, drafts):
+        notes = units[i].notes + draft.notes
+        if not draft.text:
+            out[i] = replace(units[i], notes=notes + ("the model produced no output",))
+            continue
+        out[i] = replace(units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes)
+    return out

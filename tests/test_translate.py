@@ -1,0 +1,161 @@
+"""Drafting with MarianMT through the production loader, on a tiny random model.
+
+The model's words are noise; these tests check the pipeline around it: every
+segment gets a draft, in order, the same whatever the batching, long
+segments are split and rejoined, degenerate drafts are retried and flagged,
+and the drafts reach TMX/PO/CSV as machine output.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+import pytest
+
+from tm_builder import segment_file
+from tm_builder.engines.base import Draft, DraftOptions, Engine, Generation, _split_long
+from tm_builder.formats import read_units
+from tm_builder.units import Origin
+
+from .conftest import SEED, TMX_DTD
+
+STEM = SEED.stem
+SEGMENTS = [s.text for s in segment_file(SEED).segments]
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model):
+    from tm_builder.engines.marian import MarianEngine
+
+    return MarianEngine(tiny_model, DraftOptions(beam=1, max_length=12))
+
+
+def test_loader_reads_the_models_own_settings(engine):
+    assert engine.max_source_tokens == 512
+    assert engine.default_beam == 4  # from generation_config.json
+    assert engine.label.endswith("@local")
+
+
+def test_every_segment_gets_a_draft_in_order(engine):
+    drafts = engine.translate(SEGMENTS)
+    assert len(drafts) == len(SEGMENTS)
+    assert all(isinstance(d, Draft) and d.text for d in drafts)
+    # Order: each draft is what the segment gets on its own.
+    for i in (0, 3, 57, len(SEGMENTS) - 1):
+        assert engine.translate([SEGMENTS[i]])[0].text == drafts[i].text
+
+
+@pytest.mark.parametrize("batch_tokens", [16, 300, 100_000])
+def test_batching_does_not_change_drafts(engine, batch_tokens):
+    reference = engine.translate(SEGMENTS[:60])
+    other = type(engine).__new__(type(engine))
+    other.__dict__.update(engine.__dict__)
+    other.options = DraftOptions(beam=1, max_length=12, batch_tokens=batch_tokens)
+    assert [d.text for d in other.translate(SEGMENTS[:60])] == [d.text for d in reference]
+
+
+def test_beam_search_is_deterministic(engine):
+    other = type(engine).__new__(type(engine))
+    other.__dict__.update(engine.__dict__)
+    other.options = DraftOptions(beam=None, max_length=8)
+    assert other.beam == 4
+    first = [d.text for d in other.translate(SEGMENTS[:20])]
+    assert [d.text for d in other.translate(SEGMENTS[:20])] == first
+
+
+def test_long_segments_are_split_at_clauses_not_truncated(tiny_short_model):
+    from tm_builder.engines.marian import MarianEngine
+
+    engine = MarianEngine(tiny_short_model, DraftOptions(beam=1, max_length=6))
+    long = max(SEGMENTS, key=len)  # well over 64 tokens
+    assert engine._count_tokens([long])[0] > engine.max_source_tokens
+    pieces = _split_long(long, lambda t: engine._count_tokens([t])[0] <= engine.max_source_tokens - 1)
+    assert "".join(pieces) == long  # nothing lost
+    assert all(p[-1] in "，,；;：:。、”" for p in pieces[:-1])  # cut after clause punctuation
+    draft = engine.translate([long])[0]
+    assert any("split into" in n for n in draft.notes)
+    assert draft.text == " ".join(engine.translate([p])[0].text for p in pieces)
+
+
+def test_split_without_punctuation_keeps_every_character():
+    text = "中" * 1000
+    pieces = _split_long(text, lambda t: len(t) <= 100)
+    assert "".join(pieces) == text and all(len(p) <= 100 for p in pieces)
+
+
+class LoopingBackend(Engine):
+    """A backend whose first attempt loops, as opus-mt-zh-en does on short fragments."""
+
+    label = "looping@test"
+    kind = "test"
+
+    def __init__(self, fixed_by_retry: bool) -> None:
+        super().__init__(DraftOptions(beam=1))
+        self.fixed_by_retry = fixed_by_retry
+        self.calls: list[int] = []
+
+    def _count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t) + 1 for t in texts]
+
+    def _generate(self, texts, *, beam, max_new_tokens, no_repeat_ngram_size=0):
+        self.calls.append(no_repeat_ngram_size)
+        if no_repeat_ngram_size and self.fixed_by_retry:
+            return [Generation("Walking slowly.", -0.1) for _ in texts]
+        return [Generation(" ".join(["come on"] * 28), -0.2) for _ in texts]
+
+
+def test_degenerate_draft_is_retried():
+    backend = LoopingBackend(fixed_by_retry=True)
+    draft = backend.translate(["缓缓走来"])[0]
+    assert draft.text == "Walking slowly." and draft.problem is None
+    assert backend.calls == [0, 3]  # second call blocks repeated trigrams
+    assert any("retried" in n for n in draft.notes)
+
+
+def test_degenerate_draft_that_stays_bad_is_flagged():
+    draft = LoopingBackend(fixed_by_retry=False).translate(["缓缓走来"])[0]
+    assert draft.problem
+    assert any(n.startswith("needs review") for n in draft.notes)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", **(env or {})}, timeout=600,
+    )
+
+
+def test_translate_seed_end_to_end(tiny_model, tmp_path, xmllint, msgfmt):
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        result = run("translate", str(SEED), "--model", str(tiny_model), "-o", str(out), "--max-length", "10", "--batch-tokens", "512")
+        assert result.returncode == 0, result.stderr
+        assert "drafted 214 segments" in result.stdout
+        outs.append(out)
+    units = read_units(outs[0] / f"{STEM}.tmx")[0]
+    assert len(units) == len(SEGMENTS) == 214
+    assert all(u.origin is Origin.MT and u.target and u.model == f"{tiny_model.name}@local" for u in units)
+    assert {u.kind.value for u in units} == {"sentence", "heading", "speaker", "byline"}  # labels drafted too
+    assert read_units(outs[0] / f"{STEM}.po")[0] == units == read_units(outs[0] / f"{STEM}.csv")[0]
+    check = subprocess.run([xmllint, "--noout", "--dtdvalid", str(TMX_DTD), str(outs[0] / f"{STEM}.tmx")], capture_output=True, text=True)
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    check = subprocess.run([msgfmt, "-c", "-o", os.devnull, str(outs[0] / f"{STEM}.po")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    po = (outs[0] / f"{STEM}.po").read_text(encoding="utf-8")
+    assert po.count("#, fuzzy") == 214
+    tmx = (outs[0] / f"{STEM}.tmx").read_text(encoding="utf-8")
+    assert tmx.count('<prop type="x-origin">mt</prop>') == 214
+    assert '<prop type="x-beam">4</prop>' in tmx  # the signature names the settings
+    for fmt in ("tmx", "po", "csv"):
+        assert (outs[0] / f"{STEM}.{fmt}").read_bytes() == (outs[1] / f"{STEM}.{fmt}").read_bytes()
+
+
+def test_english_input_is_refused_for_drafting(tiny_model, tmp_path):
+    doc = tmp_path / "en.txt"
+    doc.write_text("The talks ended on Friday. Both sides were satisfied.\n", encoding="utf-8")
+    result = run("translate", str(doc), "--model", str(tiny_model), "-o", str(tmp_path / "out"))
+    assert result.returncode != 0 and "English" in result.stderr and "Traceback" not in result.stderr
