@@ -165,32 +165,37 @@ class Engine(ABC):
         return batches
 
     def _translate_pieces(self, pieces: list[str], progress: Callable[[int], None] | None) -> list[Draft]:
-        """Draft pieces that all fit the model: batch, generate, check, retry."""
+        """Draft pieces that all fit the model: batch, generate, check, retry the bad ones in one batch."""
         lengths = self._count_tokens(pieces)
         results: list[Draft | None] = [None] * len(pieces)
+        retry_ratio = max(1.0, self.options.length_ratio / 2)
         for batch in self._batches(lengths):
-            texts = [pieces[i] for i in batch]
             limits = [self._limit(lengths[i], self.options.length_ratio) for i in batch]
-            generations = self._generate(texts, beam=self.beam, max_new_tokens=limits)
+            generations = self._generate([pieces[i] for i in batch], beam=self.beam, max_new_tokens=limits)
+            bad: list[tuple[int, str]] = []
             for i, gen in zip(batch, generations):
-                results[i] = self._checked(pieces[i], lengths[i], gen)
+                problem = check_draft(pieces[i], gen.text)
+                if problem is None:
+                    results[i] = Draft(gen.text, _score(gen.logprob))
+                else:
+                    bad.append((i, problem))
+            if bad:
+                # One retry, blocking repeated trigrams and with a tighter length limit.
+                retries = self._generate(
+                    [pieces[i] for i, _ in bad], beam=self.beam, no_repeat_ngram_size=3,
+                    max_new_tokens=[self._limit(lengths[i], retry_ratio) for i, _ in bad],
+                )
+                for (i, first), gen in zip(bad, retries):
+                    second = check_draft(pieces[i], gen.text)
+                    if second is None:
+                        results[i] = Draft(gen.text, _score(gen.logprob), notes=(f"retried: first draft had {first}",))
+                    else:
+                        results[i] = Draft(
+                            gen.text, _score(gen.logprob), notes=(f"needs review: degenerate draft ({second})",), problem=second
+                        )
             if progress:
                 progress(len(batch))
         return [r for r in results if r is not None]
-
-    def _checked(self, source: str, source_tokens: int, gen: Generation) -> Draft:
-        """Accept a generation, or retry it once with loop and length guards."""
-        problem = check_draft(source, gen.text)
-        if problem is None:
-            return Draft(gen.text, _score(gen.logprob))
-        retry = self._generate(
-            [source], beam=self.beam, no_repeat_ngram_size=3,
-            max_new_tokens=[self._limit(source_tokens, max(1.0, self.options.length_ratio / 2))],
-        )[0]
-        second = check_draft(source, retry.text)
-        if second is None:
-            return Draft(retry.text, _score(retry.logprob), notes=(f"retried: first draft had {problem}",))
-        return Draft(retry.text, _score(retry.logprob), notes=(f"needs review: degenerate draft ({second})",), problem=second)
 
     def translate(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[Draft]:
         """Draft every text, in order.  *progress* is called with the number of segments finished."""

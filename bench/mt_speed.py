@@ -1,0 +1,245 @@
+"""Drafting speed of the transformers MarianMT engine at opus-mt-zh-en size.
+
+Run from anywhere (about 8 minutes on a quiet 2-core machine):
+
+    python bench/mt_speed.py                        # the baseline table
+    python bench/mt_speed.py --segments 24          # a quick run
+    python bench/mt_speed.py --beams 1 --batch-sizes 8,32
+
+Model
+-----
+The real opus-mt-zh-en weights cannot be downloaded here, so the script builds
+a random-weight ``MarianMTModel`` with exactly the shape of
+``shared/reference/opus-mt-zh-en.config.json`` (vocabulary 65,001, d_model 512,
+6+6 layers, 8 heads, FFN 2048; ``torch.manual_seed(0)``).  The tokenizer is the
+one of ``tests/tiny_model.py`` (its sentencepiece models, so segments tokenize
+much as with the real model) with ``vocab.json`` padded to 65,001 entries by
+dummy pieces: the real pieces keep their ids and ``<pad>`` (decoder start) is
+65000, as in the real model.  The directory is built once into ``--cache``
+(default ``/tmp/tm-builder-bench/opus-shape``, 310 MB) and reused; delete it
+to rebuild.  Random weights make the drafts nonsense and would end them at
+arbitrary points, which is why the output length is forced (below).
+
+Method
+------
+Segments: those of ``seeds/000_08c510cb1e756111.txt`` as ``segment_file``
+splits them (214).  ``--segments N`` and, for beam > 1, ``--beam-segments N``
+use an evenly spaced sample of N of them instead (every k-th in document
+order), so that slow configurations stay affordable; the table says how many
+segments each row measured.
+
+Every (beam, batch size) configuration runs in a fresh subprocess (the script
+calls itself with ``--one BEAM BATCH``), so that its load time and peak memory
+are its own:
+
+1. *load s*: seconds to import ``tm_builder.engines.marian`` and construct
+   ``MarianEngine(model_dir, DraftOptions(beam=BEAM))``, which imports torch
+   and transformers and loads tokenizer and model, as a user's run does.
+   The engine picks the torch threads (one per core).
+2. Batches as the engine makes them: segments sorted longest first (by source
+   tokens, ``</s>`` included), then cut into groups of BATCH.
+3. Each batch goes to ``engine.model.generate`` with the engine's own settings
+   (no sampling, scores returned) and the output length forced to
+   ceil(1.2 x the batch's longest source) by ``min_new_tokens ==
+   max_new_tokens``: random weights would otherwise stop anywhere.
+4. One warm-up batch (the BATCH shortest segments) runs first and is not
+   timed; then the whole set is timed.  *segments/s* is segments over wall
+   seconds; *target tok/s* counts the target tokens the model actually
+   produced (every returned token after the decoder start, all of them, since
+   ``<pad>`` is banned).  Tokenizing the batches is included; decoding the
+   drafts to text is not.
+5. *peak RSS MB*: ``ru_maxrss`` of that subprocess at the end (load, warm-up
+   and all batches).
+
+The machine's load average is printed before and after: anything else
+running on a 2-core machine skews every number here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_CONFIG = ROOT.parent / "shared" / "reference" / "opus-mt-zh-en.config.json"
+SEED = ROOT / "seeds" / "000_08c510cb1e756111.txt"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "tm-builder-bench" / "opus-shape"
+LENGTH_RATIO = 1.2
+
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def build_model(outdir: Path) -> Path:
+    """Write the opus-mt-zh-en-shaped random model to *outdir*, unless it is already there."""
+    if (outdir / "model.safetensors").exists():
+        return outdir
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    reference = json.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
+    size = reference["vocab_size"]
+    pad = reference["pad_token_id"]
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the cache and rename at the end, so an interrupted build is never reused.
+    with tempfile.TemporaryDirectory(dir=outdir.parent) as tmp:
+        tiny, staging = Path(tmp) / "tiny", Path(tmp) / "model"
+        subprocess.run([sys.executable, str(ROOT / "tests" / "tiny_model.py"), str(tiny)], check=True, stdout=subprocess.DEVNULL)
+        vocab = json.loads((tiny / "vocab.json").read_text(encoding="utf-8"))
+        del vocab["<pad>"]
+        vocab.update({f"<dummy{i}>": i for i in range(len(vocab), size - 1)})
+        vocab["<pad>"] = pad
+        assert len(vocab) == size and pad == size - 1
+        (tiny / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        MarianTokenizer(
+            source_spm=str(tiny / "source.spm"),
+            target_spm=str(tiny / "target.spm"),
+            vocab=str(tiny / "vocab.json"),
+            source_lang="zh",
+            target_lang="en",
+        ).save_pretrained(staging)
+
+        torch.manual_seed(0)
+        model = MarianMTModel(MarianConfig.from_json_file(REFERENCE_CONFIG))
+        model.generation_config = GenerationConfig(
+            num_beams=reference["num_beams"],
+            max_length=reference["max_length"],
+            bad_words_ids=reference["bad_words_ids"],
+            bos_token_id=reference["bos_token_id"],
+            decoder_start_token_id=reference["decoder_start_token_id"],
+            eos_token_id=reference["eos_token_id"],
+            pad_token_id=pad,
+        )
+        model.save_pretrained(staging)
+        staging.rename(outdir)
+    return outdir
+
+
+def sample(texts: list[str], n: int | None) -> list[str]:
+    """*n* segments spread evenly over *texts*, in document order (all of them if *n* is None)."""
+    if n is None or n >= len(texts):
+        return texts
+    return [texts[i * len(texts) // n] for i in range(n)]
+
+
+def measure_one(model_dir: Path, beam: int, batch_size: int, texts: list[str]) -> dict[str, float]:
+    """Load the engine and time drafting *texts*; runs in its own process (``--one``)."""
+    start = time.perf_counter()
+    from tm_builder.engines.base import DraftOptions
+    from tm_builder.engines.marian import MarianEngine
+
+    engine = MarianEngine(model_dir, DraftOptions(beam=beam))
+    load_s = time.perf_counter() - start
+
+    import torch
+
+    tokenizer, model = engine.tokenizer, engine.model
+    pad = model.generation_config.pad_token_id
+    lengths = [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]
+    order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+    def run(batch: list[int]) -> int:
+        encoded = tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=False)
+        forced = math.ceil(LENGTH_RATIO * encoded["input_ids"].shape[1])
+        with torch.inference_mode():
+            out = model.generate(
+                **encoded,
+                num_beams=beam,
+                do_sample=False,
+                min_new_tokens=forced,
+                max_new_tokens=forced,
+                return_dict_in_generate=True,
+                output_scores=True,
+            )
+        return int((out.sequences[:, 1:] != pad).sum())
+
+    run(order[-batch_size:])  # warm-up: the shortest segments
+    start = time.perf_counter()
+    target_tokens = sum(run(batch) for batch in batches)
+    wall_s = time.perf_counter() - start
+    return {
+        "segments": len(texts),
+        "target_tokens": target_tokens,
+        "wall_s": wall_s,
+        "load_s": load_s,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "threads": torch.get_num_threads(),
+    }
+
+
+def run_subprocess(model_dir: Path, beam: int, batch_size: int, texts: list[str]) -> dict[str, float]:
+    """Measure one configuration in a fresh interpreter; segments go in on stdin, JSON comes out."""
+    command = [sys.executable, __file__, "--cache", str(model_dir), "--one", str(beam), str(batch_size)]
+    done = subprocess.run(command, input=json.dumps(texts), capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def int_list(value: str) -> list[int]:
+    return [int(v) for v in value.split(",")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--segments", type=int, help="use an evenly spaced sample of N seed segments (default: all 214)")
+    parser.add_argument("--beam-segments", type=int, default=96, help="at most N segments for beam > 1 (default: 96)")
+    parser.add_argument("--batch-sizes", type=int_list, default=[1, 8, 32], help="comma-separated (default: 1,8,32)")
+    parser.add_argument("--beams", type=int_list, default=[1, 4], help="comma-separated (default: 1,4)")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"model directory (default: {DEFAULT_CACHE})")
+    parser.add_argument("--one", type=int, nargs=2, metavar=("BEAM", "BATCH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.one:
+        print(json.dumps(measure_one(args.cache, *args.one, json.loads(sys.stdin.read()))))
+        return
+
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    model_dir = build_model(args.cache)
+    from tm_builder import segment_file
+
+    seed_texts = sample([s.text for s in segment_file(SEED).segments], args.segments)
+    rows = []
+    for beam in args.beams:
+        texts = seed_texts if beam == 1 else sample(seed_texts, args.beam_segments)
+        for batch_size in args.batch_sizes:
+            print(f"beam {beam}, batch {batch_size}, {len(texts)} segments ...", file=sys.stderr, flush=True)
+            rows.append((beam, batch_size, run_subprocess(model_dir, beam, batch_size, texts)))
+
+    threads = sorted({r["threads"] for _, _, r in rows})
+    print(f"machine: {len(os.sched_getaffinity(0))} cores (nproc), torch {version('torch')}, "
+          f"transformers {version('transformers')}, torch threads {'/'.join(map(str, threads))}")
+    print(f"load average (1/5/15 min): before {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"model: random weights, opus-mt-zh-en shape, fp32, {model_dir}")
+    print(f"segments: {SEED.relative_to(ROOT)}, output forced to ceil({LENGTH_RATIO} x longest source in the batch) tokens")
+    print()
+    header = ("beam", "batch", "segments", "target tok", "wall s", "segments/s", "target tok/s", "load s", "peak RSS MB")
+    table = [header] + [
+        (str(beam), str(bs), str(r["segments"]), str(r["target_tokens"]), f"{r['wall_s']:.1f}",
+         f"{r['segments'] / r['wall_s']:.2f}", f"{r['target_tokens'] / r['wall_s']:.1f}", f"{r['load_s']:.1f}",
+         f"{r['peak_rss_mb']:.0f}")
+        for beam, bs, r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for n, row in enumerate(table):
+        print(" | ".join(cell.rjust(w) for cell, w in zip(row, widths)))
+        if n == 0:
+            print("-|-".join("-" * w for w in widths))
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
