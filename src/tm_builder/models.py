@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -460,9 +460,3 @@ def installed_models(lock: Lock | None = None, *, full: bool = False) -> list[In
         out.append(InstalledModel(spec, path, True, size, status))
     return out
 
-
-def with_spec(lock: Lock, spec: ModelSpec) -> Lock:
-    """A copy of *lock* with *spec* added or replaced."""
-    models = dict(lock.models)
-    models[spec.name] = spec
-    return replace(lock, models=models)

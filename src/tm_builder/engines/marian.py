@@ -63,26 +63,65 @@ class MarianEngine(Engine):
         self, texts: Sequence[str], *, beam: int, max_new_tokens: Sequence[int], no_repeat_ngram_size: int = 0
     ) -> list[Generation]:
         torch = self._torch
+        from transformers import LogitsProcessorList
+
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
+        # output_scores=True would keep a (batch x beam x 65,001) array per step: 6 GB at
+        # beam 4 x batch 32 (bench/mt_speed.py). Greedy records the chosen token's
+        # log-probability as it goes; beam search output is rescored once at the end.
+        recorder = _ChosenLogprob(torch) if beam == 1 else None
         with torch.inference_mode():
-            out = self.model.generate(
+            sequences = self.model.generate(
                 **batch,
                 num_beams=beam,
                 do_sample=False,
                 max_new_tokens=max(max_new_tokens),
                 no_repeat_ngram_size=no_repeat_ngram_size,
-                return_dict_in_generate=True,
-                output_scores=True,
+                logits_processor=LogitsProcessorList([recorder]) if recorder else None,
             )
-            pad = self.model.generation_config.pad_token_id
-            if beam > 1 and getattr(out, "sequences_scores", None) is not None:
-                logprobs = [float(s) for s in out.sequences_scores]
+            generated = sequences[:, 1:]  # position 0 is the decoder start token
+            # Each sequence stops at its own limit, whatever its batch mates needed.
+            keep = torch.zeros_like(generated, dtype=torch.bool)
+            for row, limit in enumerate(max_new_tokens):
+                keep[row, :limit] = True
+            keep &= generated != self.model.generation_config.pad_token_id
+            if recorder is not None:
+                steps = torch.stack(recorder.steps, dim=1)[:, : generated.shape[1]]
             else:
-                steps = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
-                mask = out.sequences[:, 1 : 1 + steps.shape[1]] != pad
-                sums = steps.masked_fill(~mask, 0.0).sum(dim=1)
-                logprobs = [float(x) for x in sums / mask.sum(dim=1).clamp(min=1)]
-        # Cut every sequence at its own limit (position 0 is the decoder start token).
-        sequences = [seq[1 : 1 + limit].tolist() for seq, limit in zip(out.sequences, max_new_tokens)]
-        texts_out = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
+                steps = self._rescore(batch, sequences)
+            steps = steps.masked_fill(~keep[:, : steps.shape[1]], 0.0)
+            logprobs = (steps.sum(dim=1) / keep.sum(dim=1).clamp(min=1)).tolist()
+        ids = [generated[row][keep[row]].tolist() for row in range(len(texts))]
+        texts_out = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
         return [Generation(t.strip(), lp) for t, lp in zip(texts_out, logprobs)]
+
+    def _rescore(self, batch, sequences, rows_tokens: int = 2048):
+        """Log-probability of every generated token, by one teacher-forced pass in small chunks."""
+        torch = self._torch
+        out = []
+        step = max(1, rows_tokens // max(1, sequences.shape[1]))
+        for start in range(0, sequences.shape[0], step):
+            part = slice(start, start + step)
+            logits = self.model(
+                input_ids=batch["input_ids"][part], attention_mask=batch["attention_mask"][part],
+                decoder_input_ids=sequences[part, :-1],
+            ).logits
+            chosen = sequences[part, 1:].unsqueeze(-1)
+            out.append((logits.gather(-1, chosen).squeeze(-1) - torch.logsumexp(logits, dim=-1)))
+        return torch.cat(out, dim=0)
+
+
+class _ChosenLogprob:
+    """A logits processor that records log p(chosen token) at each greedy step.
+
+    It runs after the model's own processors (bad words, repetition blocks),
+    so the argmax it records is the token greedy search picks.
+    """
+
+    def __init__(self, torch) -> None:
+        self._torch = torch
+        self.steps: list = []
+
+    def __call__(self, input_ids, scores):
+        self.steps.append(self._torch.log_softmax(scores.float(), dim=-1).max(dim=-1).values)
+        return scores
