@@ -1,0 +1,236 @@
+"""Sentence alignment of a Chinese document with its English translation.
+
+The cheapest good translation memory is an existing official translation
+(press-conference transcripts, white papers, last year's report) aligned
+sentence by sentence.  :func:`align_sentences` aligns two lists of sentences;
+:func:`align_documents` aligns two segmented documents and returns
+translation units.
+
+Evidence comes from scorers (one file each in :mod:`.scorers`): sentence
+length, a bilingual dictionary with numbers and Latin tokens, and document
+structure; they are combined in a banded dynamic programme (:mod:`.dp`).
+Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .dp import BEADS, Priors, align_band, band_width, centre_line
+from .scorers.base import Scorer, Sentence
+from .scorers.length import LengthScorer, _length
+from .scorers.lexical import LexicalScorer
+from .scorers.structure import StructureScorer
+
+__all__ = [
+    "SCORER_SETS", "Alignment", "Bead", "DocumentAlignment", "Sentence", "align_documents", "align_sentences",
+    "check_pair", "make_scorers",
+]
+
+#: named combinations of evidence; "default" is what the CLI uses
+SCORER_SETS: dict[str, tuple[str, ...]] = {
+    "default": ("length", "lexical", "structure"),
+    "gale-church": ("gale-church",),
+    "length": ("length",),
+    "lexical": ("lexical",),
+    "structure": ("structure",),
+    "length+lexical": ("length", "lexical"),
+}
+
+# Gale & Church's own bead priors, as costs: -log P(shape) relative to 1-1.
+_GALE_CHURCH_PRIORS = Priors(one_two=2.99, two_two=4.39, one_three=8.0, skip=4.5)
+
+
+@dataclass(frozen=True)
+class Bead:
+    """Chinese sentences ``src`` aligned with English sentences ``tgt`` (0-based indices).
+
+    Either side may be empty: an untranslated sentence or a translator's
+    addition.  ``score`` is the confidence in [0, 1]: 1 for overwhelming
+    evidence, 0 for a deletion or a pair no better than leaving both out.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float
+
+    def link(self) -> str:
+        """The bead in Vecalign's format: ``[0,1]:[2]:0.88``."""
+        fmt = lambda xs: "[" + ",".join(map(str, xs)) + "]"  # noqa: E731
+        return f"{fmt(self.src)}:{fmt(self.tgt)}:{self.score:.2f}"
+
+
+@dataclass
+class Alignment:
+    """The beads covering both sides, in order, and what produced them."""
+
+    beads: list[Bead]
+    scorers: tuple[str, ...]
+    ratio: float = 0.0  # English characters per Chinese character, estimated from the pair
+    signature: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pairs(self) -> list[Bead]:
+        return [b for b in self.beads if b.src and b.tgt]
+
+    @property
+    def unaligned_src(self) -> list[int]:
+        return [i for b in self.beads if not b.tgt for i in b.src]
+
+    @property
+    def unaligned_tgt(self) -> list[int]:
+        return [j for b in self.beads if not b.src for j in b.tgt]
+
+
+def make_scorers(names: Sequence[str]) -> tuple[list[Scorer], Priors]:
+    """Scorer objects and bead priors for a combination of scorer names."""
+    if tuple(names) == ("gale-church",):
+        return [LengthScorer(variance=6.8)], _GALE_CHURCH_PRIORS
+    table = {"length": lambda: LengthScorer(weight=1.0), "lexical": lambda: LexicalScorer(weight=3.0),
+             "structure": lambda: StructureScorer()}
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        raise ValueError(f"unknown scorer(s) {', '.join(unknown)}; known: {', '.join(table)}, gale-church")
+    return [table[n]() for n in names], Priors()
+
+
+def align_sentences(
+    zh: Sequence[str | Sentence], en: Sequence[str | Sentence], scorers: Sequence[str] | None = None
+) -> Alignment:
+    """Align two lists of sentences (Chinese source, English translation).
+
+    Returns beads covering every sentence of both sides exactly once, in
+    order, deletions and insertions included.
+    """
+    names = tuple(scorers) if scorers else SCORER_SETS["default"]
+    zs = [s if isinstance(s, Sentence) else Sentence(s) for s in zh]
+    es = [s if isinstance(s, Sentence) else Sentence(s) for s in en]
+    n, m = len(zs), len(es)
+    if n == 0 or m == 0:
+        beads = [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
+        return Alignment(beads, names)
+    objects, priors = make_scorers(names)
+    for scorer in objects:
+        scorer.prepare(zs, es)
+    lz = [_length(s.text) for s in zs]
+    le = [_length(s.text) for s in es]
+    centres = centre_line(lz, le)
+    path = align_band(n, m, objects, priors, centres, band_width(n, m), BEADS)
+    beads = []
+    for (i0, i1, j0, j1), cost in zip(path.beads, path.costs):
+        a, b = i1 - i0, j1 - j0
+        if a == 0 or b == 0:
+            score = 0.0
+        else:
+            # Evidence cost per sentence against the cost of leaving a sentence out:
+            # 1 for perfect evidence, 0 for a pair no better than two deletions.
+            evidence = (cost - priors.of(a, b)) / ((a + b) / 2)
+            score = float(np.clip(1.0 - evidence / (2 * priors.skip), 0.0, 1.0))
+        beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(score, 4)))
+    ratio = sum(le) / max(sum(lz), 1)
+    signature = {"scorers": "+".join(names), "beads": ",".join(f"{a}-{b}" for a, b in BEADS), "band": str(band_width(n, m))}
+    return Alignment(beads, names, ratio, signature)
+
+
+# --------------------------------------------------------------------------
+# Documents -> translation units
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentAlignment:
+    """The result of aligning two segmented documents.
+
+    ``units`` hold every Chinese segment in document order: aligned ones with
+    their English target (origin ``aligned``), unaligned ones with none, so a
+    caller can draft them.  ``unaligned_en`` lists English segments with no
+    Chinese counterpart (translators' notes, additions): reported, never
+    silently dropped.  ``warnings`` say why the pair may not be a translation.
+    """
+
+    units: list
+    alignment: Alignment
+    zh_segments: list
+    en_segments: list
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unaligned_en(self) -> list:
+        return [self.en_segments[j] for j in self.alignment.unaligned_tgt]
+
+    @property
+    def aligned_units(self) -> list:
+        return [u for u in self.units if u.target]
+
+
+def check_pair(zh_text: str, en_text: str, zh_lang: str, en_lang: str, zh_name: str, en_name: str) -> list[str]:
+    """Refuse pairs that cannot be a document and its translation; warn about doubtful ones.
+
+    Raises :class:`~tm_builder.errors.InputError` for an identical pair, a
+    source that is not Chinese, or a reference that is not English; returns
+    warnings for a length mismatch (English text normally has 2-4 characters
+    per Chinese character).
+    """
+    from ..errors import InputError
+
+    if zh_text.strip() == en_text.strip():
+        raise InputError(f"{zh_name} and {en_name} are identical; give the Chinese document and its English translation")
+    if zh_lang != "zh":
+        raise InputError(f"{zh_name}: the source does not look like Chinese")
+    if en_lang != "en":
+        raise InputError(f"{en_name}: the reference does not look like English")
+    warnings = []
+    zl, el = _length(zh_text), _length(en_text)
+    ratio = el / max(zl, 1.0)
+    if ratio > 10 or ratio < 0.6:
+        which = "longer" if ratio > 10 else "shorter"
+        warnings.append(
+            f"{en_name} is {ratio:.1f} English characters per Chinese character (a full translation has about 2-4): "
+            f"far {which} than a translation of {zh_name}; only part of it can align"
+        )
+    return warnings
+
+
+def align_documents(zh_doc, en_doc, scorers: Sequence[str] | None = None) -> DocumentAlignment:
+    """Align a segmented Chinese document with its segmented English translation."""
+    from ..units import Origin, TranslationUnit
+
+    zh_segments, en_segments = zh_doc.segments, en_doc.segments
+    zs = [Sentence(s.text, s.kind.value, s.paragraph) for s in zh_segments]
+    es = [Sentence(s.text, s.kind.value, s.paragraph) for s in en_segments]
+    alignment = align_sentences(zs, es, scorers)
+    units = []
+    for bead in alignment.beads:
+        if not bead.src:
+            continue
+        first = zh_segments[bead.src[0]]
+        source = "".join(zh_segments[i].text for i in bead.src)
+        base = TranslationUnit.from_segment(first)
+        notes = [f"merges {len(bead.src)} source segments"] if len(bead.src) > 1 else []
+        if bead.tgt:
+            target = " ".join(en_segments[j].text for j in bead.tgt)
+            if len(bead.tgt) > 1:
+                notes.append(f"translation split into {len(bead.tgt)} sentences")
+            units.append(
+                TranslationUnit(
+                    source=source, target=target, origin=Origin.ALIGNED, score=bead.score, model=f"align:{'+'.join(alignment.scorers)}",
+                    document=base.document, paragraph=base.paragraph, index=base.index, kind=base.kind, line=base.line,
+                    notes=tuple(notes),
+                )
+            )
+        else:
+            units.append(TranslationUnit(source=source, document=base.document, paragraph=base.paragraph, index=base.index,
+                                         kind=base.kind, line=base.line, notes=("no counterpart in the reference translation",)))
+    result = DocumentAlignment(units, alignment, list(zh_segments), list(en_segments))
+    pairs = alignment.pairs
+    if pairs:
+        weak = sum(b.score < 0.2 for b in pairs) / len(pairs)
+        if weak > 0.5:
+            result.warnings.append(f"{weak:.0%} of aligned pairs are weak: is {en_doc.name} a translation of {zh_doc.name}?")
+    unaligned = len(alignment.unaligned_src) + len(alignment.unaligned_tgt)
+    if unaligned > 0.3 * (len(zh_segments) + len(en_segments)):
+        result.warnings.append(f"{unaligned} sentences found no counterpart: the texts may not correspond")
+    return result
