@@ -132,6 +132,10 @@ def translate(
     batch_tokens: Annotated[int, typer.Option("--batch-tokens", min=1, help="Most source tokens in one batch, padding included.")] = 2048,
     max_length: Annotated[Optional[int], typer.Option("--max-length", min=1, help="Most target tokens per segment. Default: the model's limit (512).")] = None,
     lang: Annotated[LangOption, typer.Option("--lang", "-l", help="Language of the documents.")] = LangOption.auto,
+    reference: Annotated[
+        Optional[Path], typer.Option("--reference", help="An existing English translation: aligned pairs are used, only the rest is drafted.")
+    ] = None,
+    scorers: Annotated[Optional[str], typer.Option("--scorers", help="Alignment evidence for --reference (see 'align --help').")] = None,
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each."""
     from .engines.base import DraftOptions
@@ -142,13 +146,17 @@ def translate(
         options = DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length)
         summary = translate_files(
             list(files), output, engine=engine.value, model=model, options=options, lang=lang.value,
-            progress=lambda total: progress_bar(total, "drafting"),
+            progress=lambda total: progress_bar(total, "drafting"), reference=reference,
+            scorers=_scorer_names(scorers),
         )
+        if summary.alignment is not None:
+            _report_alignment(summary.alignment)
         for doc in summary.documents:
             kinds = ", ".join(f"{n} {k}" for k, n in doc.kinds.items())
             typer.echo(
                 f"{doc.path}: {doc.lang}, {_count(doc.paragraphs, 'paragraph')} ({doc.repaired} layout breaks repaired), "
-                f"{_count(doc.units, 'segment')} ({kinds})"
+                f"{_count(sum(doc.kinds.values()), 'segment')} ({kinds})"
+                + (f", {_count(doc.units, 'unit')} after alignment" if doc.units != sum(doc.kinds.values()) else "")
             )
             typer.echo("  wrote " + ", ".join(doc.outputs))
         typer.echo(
@@ -162,6 +170,64 @@ def translate(
                 f"({rate:.1f} segments/s; model loaded in {summary.load_seconds:.1f} s)"
                 + (f"; {summary.flagged} flagged for review" if summary.flagged else "")
             )
+
+
+def _scorer_names(value: str | None) -> tuple[str, ...] | None:
+    from .align import SCORER_SETS
+    from .errors import InputError
+
+    if not value:
+        return None
+    if value in SCORER_SETS:
+        return SCORER_SETS[value]
+    names = tuple(v.strip() for v in value.split("+") if v.strip())
+    known = {n for combo in SCORER_SETS.values() for n in combo}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(f"unknown scorer(s) {', '.join(unknown)}; use a set ({', '.join(SCORER_SETS)}) or names joined by '+'")
+    return names
+
+
+def _report_alignment(result) -> None:
+    """Alignment summary on stdout; warnings and unaligned English sentences on stderr."""
+    al = result.alignment
+    pairs = al.pairs
+    weak = sum(b.score < 0.5 for b in pairs)
+    typer.echo(
+        f"aligned {_count(len(pairs), 'pair')} ({weak} below 0.5 confidence, marked fuzzy in PO); "
+        f"{len(al.unaligned_src)} Chinese and {len(al.unaligned_tgt)} English segments without counterpart"
+    )
+    for warning in result.warnings:
+        typer.echo(f"tm-builder: warning: {warning}", err=True)
+    for seg in result.unaligned_en[:10]:
+        typer.echo(f"  unaligned English (paragraph {seg.paragraph}): {seg.text[:100]}", err=True)
+    if len(result.unaligned_en) > 10:
+        typer.echo(f"  ... and {len(result.unaligned_en) - 10} more (see the .unaligned.csv file)", err=True)
+
+
+@app.command()
+def align(
+    source: Annotated[Path, typer.Argument(help="The Chinese document.", metavar="ZH_FILE")],
+    translation: Annotated[Path, typer.Argument(help="Its English translation.", metavar="EN_FILE")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po, .csv (+ .unaligned.csv).")],
+    presegmented: Annotated[bool, typer.Option("--presegmented", help="One sentence per line, used as is (no segmentation).")] = False,
+    links: Annotated[Optional[Path], typer.Option("--links", help="Also write the beads in Vecalign's format: [0]:[0]:0.93")] = None,
+    scorers: Annotated[
+        Optional[str], typer.Option("--scorers", help="Evidence: default (length+lexical+structure), gale-church, or names joined by '+'.")
+    ] = None,
+) -> None:
+    """Align a Chinese document with its existing English translation into sentence pairs."""
+    from .pipeline import align_files
+
+    with _user_errors():
+        summary = align_files(source, translation, output, presegmented=presegmented, scorers=_scorer_names(scorers), links=links)
+        result = summary.result
+        typer.echo(
+            f"{source}: {_count(len(result.zh_segments), 'segment')}; {translation}: {_count(len(result.en_segments), 'segment')}; "
+            f"aligned in {summary.seconds:.1f} s"
+        )
+        _report_alignment(result)
+        typer.echo("  wrote " + ", ".join(summary.outputs))
 
 
 def _count(n: int, noun: str) -> str:

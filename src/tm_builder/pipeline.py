@@ -16,14 +16,15 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .align import DocumentAlignment, align_documents, check_pair
 from .engines.base import DraftOptions, Engine
 from .errors import InputError, OutputError
 from .formats import WRITERS, MemoryHeader
-from .segment import segment_file
+from .segment import lines_document, segment_file
 from .translate import ENGINES, draft_units, load_engine
 from .units import Document, Origin, TranslationUnit
 
-__all__ = ["DocumentReport", "RunSummary", "translate_document", "translate_files"]
+__all__ = ["AlignSummary", "DocumentReport", "RunSummary", "align_files", "translate_document", "translate_files"]
 
 FORMATS = ("tmx", "po", "csv")
 
@@ -53,6 +54,8 @@ class RunSummary:
     engine: str
     documents: list[DocumentReport] = field(default_factory=list)
     model: str | None = None
+    #: the alignment with the reference translation, when one was given
+    alignment: "DocumentAlignment | None" = None
     #: seconds spent drafting (model loading excluded)
     seconds: float = 0.0
     load_seconds: float = 0.0
@@ -123,6 +126,8 @@ def translate_files(
     lang: str = "auto",
     formats: tuple[str, ...] = FORMATS,
     progress: ProgressFactory | None = None,
+    reference: str | os.PathLike[str] | None = None,
+    scorers: tuple[str, ...] | None = None,
 ) -> RunSummary:
     """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each.
 
@@ -131,6 +136,9 @@ def translate_files(
     that fails leaves no partial files.  *progress*, if given, is called with
     the number of segments to draft and returns a context manager yielding
     a callback (see :func:`tm_builder.progress.progress_bar`).
+
+    With *reference* (the English translation of the single input), the
+    sentences it covers are aligned and only the rest is drafted.
     """
     if not paths:
         raise InputError("no input files given")
@@ -145,7 +153,18 @@ def translate_files(
         if stem in stems:
             raise InputError(f"{p} and {stems[stem]} would write the same outputs ({stem}.*); rename one")
         stems[stem] = os.fspath(p)
+    if reference is not None and len(paths) != 1:
+        raise InputError("--reference aligns one document with its translation: give exactly one input file")
     documents = [segment_file(p, lang=lang) for p in paths]
+    aligned: DocumentAlignment | None = None
+    if reference is not None:
+        en_doc = segment_file(reference, lang="auto")
+        warnings = check_pair(
+            "".join(s.text for s in documents[0].segments), "".join(s.text for s in en_doc.segments),
+            documents[0].lang, en_doc.lang, os.fspath(paths[0]), os.fspath(reference),
+        )
+        aligned = align_documents(documents[0], en_doc, scorers)
+        aligned.warnings[:0] = warnings
     if engine != "none":
         english = [d.name for d in documents if d.lang != "zh"]
         if english:
@@ -166,13 +185,22 @@ def translate_files(
     summary.load_seconds = time.perf_counter() - started
     signature = drafter.signature() if drafter else {"engine": "none"}
 
+    if aligned is not None:
+        summary.alignment = aligned
+        signature = {**signature, "reference": aligned.alignment.signature.get("scorers", ""), "reference-document": os.path.basename(os.fspath(reference))}
     total = sum(len(d.segments) for d in documents) if drafter else 0
+    if aligned is not None and drafter:
+        total = sum(not u.target for u in aligned.units)
     bar = progress(total) if progress and drafter else nullcontext(None)
     results: list[list[TranslationUnit]] = []
     started = time.perf_counter()
     with bar as advance:
         for document in documents:
-            results.append(translate_document(document, drafter, advance))
+            if aligned is not None:
+                units = aligned.units if drafter is None else draft_units(aligned.units, drafter, advance)
+                results.append(units)
+            else:
+                results.append(translate_document(document, drafter, advance))
     summary.seconds = time.perf_counter() - started
 
     for path, document, units in zip(paths, documents, results):
@@ -183,6 +211,9 @@ def translate_files(
             target = out / f"{Path(path).stem}.{fmt}"
             WRITERS[fmt](units, target, header)
             written.append(os.fspath(target))
+        if aligned is not None and (aligned.alignment.unaligned_src or aligned.alignment.unaligned_tgt):
+            _write_unaligned(aligned, out / f"{Path(path).stem}.unaligned.csv")
+            written.append(os.fspath(out / f"{Path(path).stem}.unaligned.csv"))
         kinds = Counter(s.kind.value for s in document.segments)
         summary.documents.append(
             DocumentReport(
@@ -193,3 +224,96 @@ def translate_files(
             )
         )
     return summary
+
+
+@dataclass
+class AlignSummary:
+    """What an ``align`` run did."""
+
+    result: DocumentAlignment
+    outputs: tuple[str, ...]
+    seconds: float
+
+    @property
+    def pairs(self) -> int:
+        return len(self.result.alignment.pairs)
+
+
+def _write_links(alignment, path: Path) -> None:
+    from .textio import atomic_write
+
+    with atomic_write(path, newline="\n") as out:
+        for bead in alignment.beads:
+            out.write(bead.link() + "\n")
+
+
+def _write_unaligned(result: DocumentAlignment, path: Path) -> None:
+    from .textio import atomic_write
+
+    with atomic_write(path, encoding="utf-8-sig", newline="") as out:
+        import csv
+
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["side", "paragraph", "index", "line", "text"])
+        for i in result.alignment.unaligned_src:
+            s = result.zh_segments[i]
+            writer.writerow(["zh", s.paragraph, s.index, s.line, s.text])
+        for j in result.alignment.unaligned_tgt:
+            s = result.en_segments[j]
+            writer.writerow(["en", s.paragraph, s.index, s.line, s.text])
+
+
+def align_files(
+    zh_path: str | os.PathLike[str],
+    en_path: str | os.PathLike[str],
+    outdir: str | os.PathLike[str],
+    *,
+    presegmented: bool = False,
+    scorers: tuple[str, ...] | None = None,
+    links: str | os.PathLike[str] | None = None,
+    formats: tuple[str, ...] = FORMATS,
+) -> AlignSummary:
+    """Align a Chinese document with its English translation and write the sentence pairs.
+
+    Writes ``OUTDIR/<stem>.{tmx,po,csv}`` with the aligned pairs (origin
+    ``aligned``, confidence as score) and, when any sentence found no
+    counterpart, ``OUTDIR/<stem>.unaligned.csv`` listing them by side.
+    *links* receives the beads in Vecalign's format (0-based segment indices).
+    """
+    read = lines_document if presegmented else segment_file
+    zh_doc = read(zh_path, lang="auto")
+    en_doc = read(en_path, lang="auto")
+    warnings = check_pair(
+        "".join(s.text for s in zh_doc.segments), "".join(s.text for s in en_doc.segments),
+        zh_doc.lang, en_doc.lang, os.fspath(zh_path), os.fspath(en_path),
+    )
+    started = time.perf_counter()
+    result = align_documents(zh_doc, en_doc, scorers)
+    result.warnings[:0] = warnings
+    seconds = time.perf_counter() - started
+    out = Path(outdir)
+    stem = Path(zh_path).stem
+    inputs = {Path(zh_path).resolve(), Path(en_path).resolve()}
+    targets = [out / f"{stem}.{fmt}" for fmt in formats] + ([Path(links)] if links else [])
+    for target in targets:
+        if target.resolve() in inputs:
+            raise InputError(f"writing {target} would overwrite an input; choose another output")
+    _prepare_outdir(out)
+    header = MemoryHeader().with_properties(
+        document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
+    )
+    pairs = result.aligned_units
+    written = []
+    for fmt in formats:
+        WRITERS[fmt](pairs, out / f"{stem}.{fmt}", header)
+        written.append(os.fspath(out / f"{stem}.{fmt}"))
+    unaligned = out / f"{stem}.unaligned.csv"
+    if result.alignment.unaligned_src or result.alignment.unaligned_tgt:
+        _write_unaligned(result, unaligned)
+        written.append(os.fspath(unaligned))
+    elif unaligned.exists():
+        unaligned.unlink()  # stale from an earlier run
+    if links:
+        _write_links(result.alignment, Path(links))
+        written.append(os.fspath(links))
+    return AlignSummary(result, tuple(written), seconds)

@@ -609,3 +609,26 @@ def segment_file(path: str | os.PathLike[str], lang: str = "auto") -> Document:
     if not document.paragraphs:
         raise InputError(f"{path}: no translatable text (only markup, markers or invisible characters)")
     return document
+
+
+def lines_document(path: str | os.PathLike[str], lang: str = "auto") -> Document:
+    """A document whose segments are the file's non-empty lines, used as they are.
+
+    The convention of other aligners' test sets (one sentence per line):
+    nothing is joined, split or dropped, and segment ``k`` of the single
+    paragraph is line ``k``.
+    """
+    text = read_text(path)
+    if lang not in ("zh", "en", "auto"):
+        raise InputError(f"unknown language {lang!r}; use zh, en or auto")
+    resolved: Lang = detect_lang(text) if lang == "auto" else lang  # type: ignore[assignment]
+    name = os.path.basename(os.fspath(path))
+    segments = []
+    for lineno, line in enumerate(_clean_controls(text).split("\n"), start=1):
+        stripped = line.strip()
+        if stripped:
+            segments.append(Segment(stripped, SegmentKind.SENTENCE, name, 1, len(segments) + 1, 0, len(stripped), " ", lineno))
+    if not segments:
+        raise InputError(f"{path}: no text lines")
+    body = " ".join(s.text for s in segments)
+    return Document(name, resolved, (Paragraph(name, 1, body, tuple(segments), 1, 1),))

@@ -99,7 +99,6 @@ def align_band(
     inf = np.inf
     D: list[np.ndarray] = []
     back: list[np.ndarray] = []
-    steps = [bd for bd in beads if bd[0] > 0]
     for i in range(n + 1):
         js = np.arange(lo[i], hi[i] + 1)
         best = np.full(js.shape, inf)

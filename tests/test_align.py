@@ -1,0 +1,147 @@
+"""The aligner: a hand-translated seed excerpt, real news text, links, and bad pairs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tm_builder import segment_file
+from tm_builder.align import SCORER_SETS, align_documents, align_sentences
+from tm_builder.errors import InputError
+from tm_builder.formats import read_units
+from tm_builder.pipeline import align_files
+from tm_builder.units import Origin
+
+from .conftest import DATA, ROOT, TMX_DTD
+
+ZH, EN = DATA / "align" / "seed_zh.txt", DATA / "align" / "seed_en.txt"
+GOLD = json.loads((DATA / "align" / "seed_expected.json").read_text(encoding="utf-8"))
+SHARED = ROOT.parent / "shared" / "data" / "zh-en"
+
+
+def _beads_as_text(result):
+    zh, en = result.zh_segments, result.en_segments
+    return [{"zh": [zh[i].text for i in b.src], "en": [en[j].text for j in b.tgt]} for b in result.alignment.beads]
+
+
+def test_seed_translation_with_merges_splits_omission_and_notes():
+    # Written by a translator: 2-1 merges, 1-2 splits, an omitted sentence, two added notes.
+    result = align_documents(segment_file(ZH), segment_file(EN))
+    assert _beads_as_text(result) == GOLD
+    kinds = {(len(b["zh"]), len(b["en"])) for b in GOLD}
+    assert {(2, 1), (1, 2), (1, 0), (0, 1)} <= kinds
+    assert [s.text[:8] for s in result.unaligned_en] == ["(The Glo", "(The \"Vi"]
+
+
+def test_units_carry_origin_score_and_notes():
+    result = align_documents(segment_file(ZH), segment_file(EN))
+    aligned = [u for u in result.units if u.target]
+    assert all(u.origin is Origin.ALIGNED and 0 <= u.score <= 1 for u in aligned)
+    merged = [u for u in aligned if any("merges 2" in n for n in u.notes)]
+    assert merged and merged[0].source.startswith("我们关注的主要是")
+    missing = [u for u in result.units if not u.target]
+    assert [u.source for u in missing] == ["这个问题问得好。"]
+    assert len({u.key for u in result.units}) == len(result.units)
+
+
+def _news_pair(name: str, start: int, count: int):
+    zh = (SHARED / f"{name}.zh").read_text(encoding="utf-8").splitlines()[start:start + count]
+    en = (SHARED / f"{name}.en").read_text(encoding="utf-8").splitlines()[start:start + count]
+    return zh, en
+
+
+@pytest.mark.parametrize("name", ["wmt18", "flores-test"])
+def test_news_with_merges_and_deletions(name):
+    zh, en = _news_pair(name, 100, 120)
+    gold = [((i,), (i,)) for i in range(len(zh))]
+    # A translator merges two sentences, leaves one out, and adds one.
+    en2 = en[:10] + [en[10] + " " + en[11]] + en[12:40] + en[41:80] + ["This sentence has no Chinese original at all."] + en[80:]
+    expected = set(gold[:10]) | {((10, 11), (10,))} | {((i,), (i - 1,)) for i in range(12, 40)} | {((40,), ())}
+    expected |= {((i,), (i - 2,)) for i in range(41, 80)} | {((), (78,))} | {((i,), (i - 1,)) for i in range(80, len(zh))}
+    got = {(b.src, b.tgt) for b in align_sentences(zh, en2).beads}
+    correct = len(got & expected)
+    assert correct / len(expected) >= 0.95, sorted(expected - got)[:5]
+
+
+def test_every_sentence_once_in_order_and_gale_church_option():
+    zh, en = _news_pair("flores-dev", 0, 60)
+    for scorers in (None, SCORER_SETS["gale-church"], SCORER_SETS["lexical"]):
+        beads = align_sentences(zh, en[:30] + en[31:], scorers).beads
+        assert [i for b in beads for i in b.src] == list(range(60))
+        assert [j for b in beads for j in b.tgt] == list(range(59))
+
+
+def test_alignment_is_deterministic():
+    zh, en = _news_pair("wmt17", 0, 80)
+    assert align_sentences(zh, en).beads == align_sentences(zh, en).beads
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+
+
+def test_cli_align_writes_pairs_links_and_unaligned(tmp_path, xmllint, msgfmt):
+    links = tmp_path / "links.txt"
+    result = run("align", str(ZH), str(EN), "-o", str(tmp_path), "--links", str(links))
+    assert result.returncode == 0, result.stderr
+    assert "1 Chinese and 2 English segments without counterpart" in result.stdout
+    assert result.stderr.count("unaligned English") == 2  # reported, not dropped
+    lines = links.read_text(encoding="utf-8").splitlines()
+    assert all(re.fullmatch(r"\[(\d+(,\d+)*)?\]:\[(\d+(,\d+)*)?\]:\d\.\d\d", line) for line in lines)
+    assert "[21]:[]:0.00" in lines and "[6,7]:[8]:" in " ".join(lines)
+    units, _ = read_units(tmp_path / "seed_zh.tmx")
+    assert len(units) == 23 and all(u.origin is Origin.ALIGNED for u in units)
+    assert subprocess.run([xmllint, "--noout", "--dtdvalid", str(TMX_DTD), str(tmp_path / "seed_zh.tmx")]).returncode == 0
+    assert subprocess.run([msgfmt, "-c", "-o", os.devnull, str(tmp_path / "seed_zh.po")]).returncode == 0
+    unaligned = (tmp_path / "seed_zh.unaligned.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(unaligned) == 4 and unaligned[1].startswith("zh,")
+
+
+def test_presegmented_lines_are_used_as_is(tmp_path):
+    zh, en = _news_pair("flores-dev", 0, 40)
+    (tmp_path / "a.zh").write_text("\n".join(zh) + "\n", encoding="utf-8")
+    (tmp_path / "a.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+    summary = align_files(tmp_path / "a.zh", tmp_path / "a.en", tmp_path / "out", presegmented=True, links=tmp_path / "l.txt")
+    assert len(summary.result.zh_segments) == 40 and summary.pairs >= 38
+    assert (tmp_path / "l.txt").read_text(encoding="utf-8").splitlines()[0].startswith("[0]:[0]:")
+
+
+def test_bad_pairs(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        align_files(ZH, empty, tmp_path / "o")
+    with pytest.raises(InputError, match="identical"):
+        align_files(ZH, ZH, tmp_path / "o")
+    other_en = tmp_path / "other_en.txt"
+    other_en.write_text(EN.read_text(encoding="utf-8") + "\n\nOne more line.\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not look like Chinese"):
+        align_files(EN, other_en, tmp_path / "o")  # English given as the source
+    with pytest.raises(InputError, match="not look like English"):
+        align_files(ZH, ROOT / "seeds" / "000_08c510cb1e756111.txt", tmp_path / "o")  # Chinese as the reference
+    assert not (tmp_path / "o").exists()
+
+
+def test_reference_ten_times_longer_warns(tmp_path):
+    long_en = tmp_path / "long.txt"
+    long_en.write_text((EN.read_text(encoding="utf-8") + "\n\n") * 12, encoding="utf-8")
+    result = run("align", str(ZH), str(long_en), "-o", str(tmp_path / "o"))
+    assert result.returncode == 0
+    assert "warning" in result.stderr and "far longer" in result.stderr
+
+
+def test_translate_with_reference_drafts_only_the_rest(tiny_model, tmp_path):
+    result = run("translate", str(ZH), "--reference", str(EN), "--model", str(tiny_model), "-o", str(tmp_path),
+                 "--max-length", "8", "--beam", "1")
+    assert result.returncode == 0, result.stderr
+    units, _ = read_units(tmp_path / "seed_zh.tmx")
+    origins = [u.origin for u in units]
+    assert origins.count(Origin.ALIGNED) == 23 and origins.count(Origin.MT) == 1
+    assert next(u for u in units if u.origin is Origin.MT).source == "这个问题问得好。"
+    assert "unaligned English" in result.stderr
