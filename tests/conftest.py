@@ -65,3 +65,9 @@ def isolated_env(tmp_path, monkeypatch) -> dict[str, str]:
     for key in ("HF_HUB_CACHE", "TM_BUILDER_MODEL", "TM_BUILDER_LOCK"):
         monkeypatch.delenv(key, raising=False)
     return env
+
+
+@pytest.fixture(autouse=True)
+def private_draft_cache(tmp_path, monkeypatch):
+    """Every test gets its own draft cache: no test sees another's (or a user's) drafts."""
+    monkeypatch.setenv("TM_BUILDER_CACHE", str(tmp_path / "drafts.sqlite3"))

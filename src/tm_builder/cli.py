@@ -136,6 +136,7 @@ def translate(
         Optional[Path], typer.Option("--reference", help="An existing English translation: aligned pairs are used, only the rest is drafted.")
     ] = None,
     scorers: Annotated[Optional[str], typer.Option("--scorers", help="Alignment evidence for --reference (see 'align --help').")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the draft cache.")] = False,
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each."""
     from .engines.base import DraftOptions
@@ -147,7 +148,7 @@ def translate(
         summary = translate_files(
             list(files), output, engine=engine.value, model=model, options=options, lang=lang.value,
             progress=lambda total: progress_bar(total, "drafting"), reference=reference,
-            scorers=_scorer_names(scorers),
+            scorers=_scorer_names(scorers), cache=not no_cache,
         )
         if summary.alignment is not None:
             _report_alignment(summary.alignment)
@@ -170,6 +171,8 @@ def translate(
                 f"({rate:.1f} segments/s; model loaded in {summary.load_seconds:.1f} s)"
                 + (f"; {summary.flagged} flagged for review" if summary.flagged else "")
             )
+            if summary.cache_path:
+                typer.echo(f"draft cache: {summary.new_drafts} new drafts stored, the rest reused ({summary.cache_path})")
 
 
 def _scorer_names(value: str | None) -> tuple[str, ...] | None:

@@ -21,6 +21,7 @@ from .engines.base import DraftOptions, Engine
 from .errors import InputError, OutputError
 from .formats import WRITERS, MemoryHeader
 from .segment import lines_document, segment_file
+from .store import DraftCache
 from .translate import ENGINES, draft_units, load_engine
 from .units import Document, Origin, TranslationUnit
 
@@ -56,6 +57,9 @@ class RunSummary:
     model: str | None = None
     #: the alignment with the reference translation, when one was given
     alignment: "DocumentAlignment | None" = None
+    #: drafts added to the draft cache by this run (the rest came from the cache or repeats)
+    new_drafts: int = 0
+    cache_path: str | None = None
     #: seconds spent drafting (model loading excluded)
     seconds: float = 0.0
     load_seconds: float = 0.0
@@ -89,7 +93,8 @@ class RunSummary:
 
 
 def translate_document(
-    document: Document, engine: Engine | None = None, progress: Callable[[int], None] | None = None
+    document: Document, engine: Engine | None = None, progress: Callable[[int], None] | None = None,
+    cache: DraftCache | None = None,
 ) -> list[TranslationUnit]:
     """Translation units for every segment of *document*, targets drafted by *engine*.
 
@@ -102,7 +107,7 @@ def translate_document(
         return units
     if document.lang != "zh":
         raise InputError(f"{document.name}: looks like English; the zh->en engine needs Chinese (use --engine none to segment it)")
-    return draft_units(units, engine, progress)
+    return draft_units(units, engine, progress, cache)
 
 
 def _prepare_outdir(outdir: Path) -> None:
@@ -128,6 +133,7 @@ def translate_files(
     progress: ProgressFactory | None = None,
     reference: str | os.PathLike[str] | None = None,
     scorers: tuple[str, ...] | None = None,
+    cache: bool = True,
 ) -> RunSummary:
     """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each.
 
@@ -138,7 +144,9 @@ def translate_files(
     a callback (see :func:`tm_builder.progress.progress_bar`).
 
     With *reference* (the English translation of the single input), the
-    sentences it covers are aligned and only the rest is drafted.
+    sentences it covers are aligned and only the rest is drafted.  Drafts
+    are kept in the draft cache (:mod:`tm_builder.store`) unless *cache* is
+    false.
     """
     if not paths:
         raise InputError("no input files given")
@@ -192,15 +200,23 @@ def translate_files(
     if aligned is not None and drafter:
         total = sum(not u.target for u in aligned.units)
     bar = progress(total) if progress and drafter else nullcontext(None)
+    store = DraftCache() if drafter is not None and cache else None
+    before = len(store) if store is not None else 0
     results: list[list[TranslationUnit]] = []
     started = time.perf_counter()
-    with bar as advance:
-        for document in documents:
-            if aligned is not None:
-                units = aligned.units if drafter is None else draft_units(aligned.units, drafter, advance)
-                results.append(units)
-            else:
-                results.append(translate_document(document, drafter, advance))
+    try:
+        with bar as advance:
+            for document in documents:
+                if aligned is not None:
+                    units = aligned.units if drafter is None else draft_units(aligned.units, drafter, advance, store)
+                    results.append(units)
+                else:
+                    results.append(translate_document(document, drafter, advance, store))
+    finally:
+        if store is not None:
+            summary.new_drafts = len(store) - before
+            summary.cache_path = os.fspath(store.path)
+            store.close()
     summary.seconds = time.perf_counter() - started
 
     for path, document, units in zip(paths, documents, results):

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from .engines.base import DraftOptions, Engine
+from .engines.base import Draft, DraftOptions, Engine
 from .errors import InputError
 from .models import resolve_model
+from .store import DraftCache, signature_key
 from .units import Origin, TranslationUnit
 
 __all__ = ["ENGINES", "DraftOptions", "draft_units", "load_engine"]
@@ -40,16 +41,41 @@ def load_engine(engine: str = "auto", model: str | None = None, options: DraftOp
 
 
 def draft_units(
-    units: Sequence[TranslationUnit], engine: Engine, progress: Callable[[int], None] | None = None
+    units: Sequence[TranslationUnit],
+    engine: Engine,
+    progress: Callable[[int], None] | None = None,
+    cache: DraftCache | None = None,
+    chunk: int = 256,
 ) -> list[TranslationUnit]:
     """Fill the targets of *units* with machine drafts, keeping their order.
 
     Units that already have a target (aligned, from a memory) are left alone.
+    Identical sources are drafted once; with a *cache*, drafts already known
+    for this engine signature are reused, and new ones are stored every
+    *chunk* segments, so an interrupted run resumes where it stopped.
+    *progress* is advanced by units done.
     """
     todo = [i for i, u in enumerate(units) if not u.target]
-    drafts = engine.translate([units[i].source for i in todo], progress=progress)
+    per_source: dict[str, int] = {}
+    for i in todo:
+        per_source[units[i].source] = per_source.get(units[i].source, 0) + 1
+    key = signature_key(engine.signature())
+    known: dict[str, Draft] = cache.get(key, per_source) if cache is not None else {}
+    if progress and known:
+        progress(sum(per_source[s] for s in known))
+    missing = [s for s in per_source if s not in known]
+    for start in range(0, len(missing), chunk):
+        part = missing[start:start + chunk]
+        drafts = engine.translate(part)
+        fresh = dict(zip(part, drafts))
+        if cache is not None:
+            cache.put(key, fresh)
+        known.update(fresh)
+        if progress:
+            progress(sum(per_source[s] for s in part))
     out = list(units)
-    for i, draft in zip(todo, drafts):
+    for i in todo:
+        draft = known[units[i].source]
         notes = units[i].notes + draft.notes
         if not draft.text:
             out[i] = replace(units[i], notes=notes + ("the model produced no output",))

@@ -1,0 +1,98 @@
+"""The draft cache: machine drafts remembered across runs (SQLite).
+
+A newsroom re-runs the tool on overlapping material: the same speaker
+labels, headings and stock sentences recur, and a run over an archive may
+be interrupted.  Every draft is stored, keyed by the engine's signature
+(model and revision, engine, beam, length limits: everything that changes
+a draft) and the source text, so an identical segment is drafted once and
+never again, and an interrupted run resumes where it stopped.
+
+The file lives in ``$TM_BUILDER_CACHE`` if set, else
+``$XDG_CACHE_HOME/tm-builder/drafts.sqlite3`` (``~/.cache/tm-builder/``).
+It uses WAL mode, so a reader never blocks the writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .engines.base import Draft
+from .errors import OutputError
+
+__all__ = ["DraftCache", "default_cache_path"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS drafts (
+    signature TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    score REAL,
+    notes TEXT NOT NULL,
+    problem TEXT,
+    PRIMARY KEY (signature, source)
+) WITHOUT ROWID;
+"""
+
+
+def default_cache_path() -> Path:
+    """Where the draft cache lives (see the module docstring)."""
+    explicit = os.environ.get("TM_BUILDER_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "tm-builder" / "drafts.sqlite3"
+
+
+def signature_key(signature: Mapping[str, str]) -> str:
+    """A short stable key for an engine signature."""
+    text = json.dumps(dict(sorted(signature.items())), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class DraftCache:
+    """Drafts by (engine signature, source text)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"{self.path}: cannot open the draft cache ({exc}); use --no-cache") from None
+
+    def get(self, signature: str, sources: Iterable[str]) -> dict[str, Draft]:
+        """The cached drafts among *sources*."""
+        found: dict[str, Draft] = {}
+        unique = list(dict.fromkeys(sources))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT source, target, score, notes, problem FROM drafts WHERE signature = ? AND source IN ({marks})",
+                [signature, *chunk],
+            )
+            for source, target, score, notes, problem in rows:
+                found[source] = Draft(target, score, tuple(json.loads(notes)), problem)
+        return found
+
+    def put(self, signature: str, drafts: Mapping[str, Draft]) -> None:
+        """Store drafts and commit, so they survive an interruption right after."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?, ?, ?)",
+                [(signature, s, d.text, d.score, json.dumps(list(d.notes), ensure_ascii=False), d.problem) for s, d in drafts.items()],
+            )
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()

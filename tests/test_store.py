@@ -1,0 +1,98 @@
+"""The draft cache: drafted once, reused across runs, and an interrupted run resumes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+import pytest
+
+from tm_builder import segment_file
+from tm_builder.engines.base import DraftOptions, Engine, Generation
+from tm_builder.store import DraftCache, signature_key
+from tm_builder.translate import draft_units
+from tm_builder.units import Origin, TranslationUnit
+
+from .conftest import SEED
+
+STEM = SEED.stem
+
+
+class CountingEngine(Engine):
+    """A deterministic backend that counts what it is asked to translate."""
+
+    label = "counting@test"
+    kind = "test"
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        super().__init__(DraftOptions(beam=1))
+        self.translated: list[str] = []
+        self.fail_after = fail_after
+
+    def _count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t) + 1 for t in texts]
+
+    def _generate(self, texts, *, beam, max_new_tokens, no_repeat_ngram_size=0):
+        if self.fail_after is not None and len(self.translated) >= self.fail_after:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C half-way
+        self.translated.extend(texts)
+        return [Generation(f"draft of {t[:6]} ({len(t)} chars)", -0.1) for t in texts]
+
+
+def units() -> list[TranslationUnit]:
+    return [TranslationUnit.from_segment(s) for s in segment_file(SEED).segments]
+
+
+def test_identical_segments_are_drafted_once_per_run():
+    engine = CountingEngine()
+    out = draft_units(units(), engine)
+    assert len(engine.translated) == len({u.source for u in units()}) < len(units())  # "王毅:" recurs
+    assert all(u.origin is Origin.MT for u in out)
+
+
+def test_second_run_comes_from_the_cache(tmp_path):
+    cache = DraftCache(tmp_path / "c.sqlite3")
+    first = draft_units(units(), CountingEngine(), cache=cache)
+    again = CountingEngine()
+    second = draft_units(units(), again, cache=cache)
+    assert again.translated == [] and second == first
+
+
+def test_interrupted_run_resumes_and_equals_an_uninterrupted_one(tmp_path):
+    reference = draft_units(units(), CountingEngine())
+    cache = DraftCache(tmp_path / "c.sqlite3")
+    with pytest.raises(KeyboardInterrupt):
+        draft_units(units(), CountingEngine(fail_after=100), cache=cache, chunk=50)
+    assert 0 < len(cache) < len({u.source for u in units()})  # the finished chunks were kept
+    resumed = CountingEngine()
+    assert draft_units(units(), resumed, cache=cache, chunk=50) == reference
+    assert len(resumed.translated) == len({u.source for u in units()}) - 100
+
+
+def test_cache_key_covers_every_setting():
+    base = CountingEngine().signature()
+    assert signature_key(base) == signature_key(dict(base))
+    assert signature_key(base) != signature_key({**base, "beam": "4"})
+    assert signature_key(base) != signature_key({**base, "model": "other@rev"})
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", **env})
+
+
+def test_cli_rerun_and_no_cache(tiny_model, tmp_path):
+    env = {"TM_BUILDER_CACHE": str(tmp_path / "drafts.sqlite3")}
+    args = ("translate", str(SEED), "--model", str(tiny_model), "--max-length", "8", "--beam", "1")
+    first = run(*args, "-o", str(tmp_path / "a"), env=env)
+    assert first.returncode == 0, first.stderr
+    second = run(*args, "-o", str(tmp_path / "b"), env=env)
+    assert "0 new drafts stored" in second.stdout
+    for fmt in ("tmx", "po", "csv"):
+        assert (tmp_path / "a" / f"{STEM}.{fmt}").read_bytes() == (tmp_path / "b" / f"{STEM}.{fmt}").read_bytes()
+    env2 = {"TM_BUILDER_CACHE": str(tmp_path / "none.sqlite3")}
+    third = run(*args, "-o", str(tmp_path / "c"), "--no-cache", env=env2)
+    assert third.returncode == 0 and not (tmp_path / "none.sqlite3").exists()
+    assert (tmp_path / "c" / f"{STEM}.tmx").read_bytes() == (tmp_path / "a" / f"{STEM}.tmx").read_bytes()
