@@ -71,3 +71,20 @@ def isolated_env(tmp_path, monkeypatch) -> dict[str, str]:
 def private_draft_cache(tmp_path, monkeypatch):
     """Every test gets its own draft cache: no test sees another's (or a user's) drafts."""
     monkeypatch.setenv("TM_BUILDER_CACHE", str(tmp_path / "drafts.sqlite3"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_caches(tmp_path_factory):
+    """Keep the suite out of the user's caches: HF cache, converted models, verification stamps."""
+    import os
+
+    home = tmp_path_factory.mktemp("caches")
+    saved = {k: os.environ.get(k) for k in ("HF_HOME", "XDG_CACHE_HOME")}
+    os.environ["HF_HOME"] = str(home / "hf")
+    os.environ["XDG_CACHE_HOME"] = str(home / "xdg")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -46,8 +46,16 @@ class LangOption(str, Enum):
 
 class EngineOption(str, Enum):
     auto = "auto"
+    ct2 = "ct2"
     marian = "marian"
     none = "none"
+
+
+class QuantizationOption(str, Enum):
+    int8 = "int8"
+    int8_float32 = "int8_float32"
+    int16 = "int16"
+    float32 = "float32"
 
 
 @contextlib.contextmanager
@@ -123,7 +131,7 @@ def translate(
     files: Annotated[list[Path], typer.Argument(help="Documents to translate.", metavar="FILE...")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po and .csv.")],
     engine: Annotated[
-        EngineOption, typer.Option("--engine", help="Drafting engine: auto picks the best installed; none writes untranslated memories.")
+        EngineOption, typer.Option("--engine", help="Drafting engine: ct2 (CTranslate2, fast), marian (transformers), auto (ct2 if installed), none (no drafts).")
     ] = EngineOption.auto,
     model: Annotated[
         Optional[str], typer.Option("--model", help="Model directory, or a name from models.lock. Default: $TM_BUILDER_MODEL, then opus-mt-zh-en.")
@@ -137,6 +145,9 @@ def translate(
     ] = None,
     scorers: Annotated[Optional[str], typer.Option("--scorers", help="Alignment evidence for --reference (see 'align --help').")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the draft cache.")] = False,
+    quantization: Annotated[
+        QuantizationOption, typer.Option("--quantization", help="Weights of the converted CTranslate2 model (ct2 engine).")
+    ] = QuantizationOption.int8,
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each."""
     from .engines.base import DraftOptions
@@ -148,7 +159,7 @@ def translate(
         summary = translate_files(
             list(files), output, engine=engine.value, model=model, options=options, lang=lang.value,
             progress=lambda total: progress_bar(total, "drafting"), reference=reference,
-            scorers=_scorer_names(scorers), cache=not no_cache,
+            scorers=_scorer_names(scorers), cache=not no_cache, quantization=quantization.value,
         )
         if summary.alignment is not None:
             _report_alignment(summary.alignment)

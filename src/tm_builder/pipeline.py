@@ -134,6 +134,7 @@ def translate_files(
     reference: str | os.PathLike[str] | None = None,
     scorers: tuple[str, ...] | None = None,
     cache: bool = True,
+    quantization: str = "int8",
 ) -> RunSummary:
     """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each.
 
@@ -187,7 +188,7 @@ def translate_files(
             if target.is_dir():
                 raise OutputError(f"{target}: is a directory; cannot write the output there")
     started = time.perf_counter()
-    drafter = load_engine(engine, model, options)  # resolves and verifies the model before anything is written
+    drafter = load_engine(engine, model, options, quantization=quantization)  # resolves and verifies the model first
     _prepare_outdir(out)
     summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None)
     summary.load_seconds = time.perf_counter() - started

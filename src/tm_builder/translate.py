@@ -21,12 +21,22 @@ from .units import Origin, TranslationUnit
 __all__ = ["ENGINES", "DraftOptions", "draft_units", "load_engine"]
 
 #: ``auto`` picks the best installed engine; ``none`` drafts nothing
-ENGINES = ("auto", "marian", "none")
+ENGINES = ("auto", "ct2", "marian", "none")
 
 
-def load_engine(engine: str = "auto", model: str | None = None, options: DraftOptions | None = None) -> Engine | None:
+def ct2_available() -> bool:
+    """Is CTranslate2 installed (the fast engine)?"""
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def load_engine(
+    engine: str = "auto", model: str | None = None, options: DraftOptions | None = None, *, quantization: str = "int8"
+) -> Engine | None:
     """Resolve the model and load *engine* (``None`` for ``engine="none"``).
 
+    ``auto`` is CTranslate2 when it is installed, else transformers.
     Resolution and verification happen before anything heavy is imported, so
     a missing or corrupted model fails fast with a one-line error.
     """
@@ -34,7 +44,13 @@ def load_engine(engine: str = "auto", model: str | None = None, options: DraftOp
         raise InputError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
     if engine == "none":
         return None
+    if engine == "ct2" and not ct2_available():
+        raise InputError("the ct2 engine needs CTranslate2: pip install ctranslate2 (or use --engine marian)")
     resolved = resolve_model(model)
+    if engine == "ct2" or (engine == "auto" and ct2_available()):
+        from .engines.ct2 import Ct2Engine
+
+        return Ct2Engine(resolved.path, options, label=resolved.label, quantization=quantization)
     from .engines.marian import MarianEngine
 
     return MarianEngine(resolved.path, options, label=resolved.label)

@@ -1,0 +1,76 @@
+"""The CTranslate2 engine: same interface and shared logic, no torch at run time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tm_builder import segment_file
+from tm_builder.engines.base import DraftOptions
+from tm_builder.formats import read_units
+from tm_builder.units import Origin
+
+from .conftest import SEED
+
+SEGMENTS = [s.text for s in segment_file(SEED).segments]
+STEM = SEED.stem
+
+
+@pytest.fixture(scope="module")
+def ct2(tiny_model):
+    from tm_builder.engines.ct2 import Ct2Engine
+
+    return Ct2Engine(tiny_model, DraftOptions(beam=1, max_length=12))
+
+
+def test_reads_the_models_settings(ct2):
+    assert ct2.max_source_tokens == 512 and ct2.default_beam == 4
+    assert ct2.signature()["quantization"] == "int8" and ct2.signature()["engine"] == "ct2"
+
+
+def test_every_segment_in_order_and_batching_does_not_matter(ct2):
+    drafts = ct2.translate(SEGMENTS)
+    assert len(drafts) == len(SEGMENTS) and all(d.text for d in drafts)
+    for i in (0, 100, len(SEGMENTS) - 1):
+        assert ct2.translate([SEGMENTS[i]])[0].text == drafts[i].text
+    for budget in (16, 100_000):
+        other = type(ct2).__new__(type(ct2))
+        other.__dict__.update(ct2.__dict__)
+        other.options = DraftOptions(beam=1, max_length=12, batch_tokens=budget)
+        assert [d.text for d in other.translate(SEGMENTS)] == [d.text for d in drafts]
+
+
+def test_converted_once_per_quantization(tiny_model):
+    from tm_builder.engines.ct2 import Ct2Engine, converted_dir
+
+    label = f"{tiny_model.name}@local"
+    Ct2Engine(tiny_model, quantization="float32")
+    assert (converted_dir(tiny_model, label, "float32") / "model.bin").is_file()
+    assert converted_dir(tiny_model, label, "float32") != converted_dir(tiny_model, label, "int8")
+    assert str(converted_dir(tiny_model, label, "int8")).startswith(os.environ["HF_HOME"])
+
+
+def test_run_time_path_imports_neither_torch_nor_transformers(tiny_model, ct2):
+    code = (
+        "import sys; from tm_builder.engines.ct2 import Ct2Engine; "
+        f"e = Ct2Engine({str(tiny_model)!r}); e.translate(['我们来了。']); "
+        "print('torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+@pytest.mark.parametrize("engine", ["ct2", "marian"])
+def test_both_engines_through_the_cli(tiny_model, tmp_path, engine):
+    result = subprocess.run(
+        [sys.executable, "-m", "tm_builder", "translate", str(SEED), "--engine", engine, "--model", str(tiny_model),
+         "-o", str(tmp_path), "--max-length", "8", "--beam", "1"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    units, header = read_units(tmp_path / f"{STEM}.tmx")
+    assert len(units) == 214 and all(u.origin is Origin.MT for u in units)
+    assert dict(header.properties)["engine"] == engine
