@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -55,9 +56,11 @@ def _convert(model_dir: Path, target: Path, quantization: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
     try:
-        TransformersConverter(str(model_dir), copy_files=["source.spm", "target.spm"]).convert(
-            str(tmp / "model"), quantization=quantization, force=True
-        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*sacremoses.*")  # only for other language pairs
+            TransformersConverter(str(model_dir), copy_files=["source.spm", "target.spm"]).convert(
+                str(tmp / "model"), quantization=quantization, force=True
+            )
         os.replace(tmp / "model", target)
     except FileExistsError:
         pass  # another run converted it meanwhile
