@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -96,3 +97,49 @@ def test_cli_rerun_and_no_cache(tiny_model, tmp_path):
     third = run(*args, "-o", str(tmp_path / "c"), "--no-cache", env=env2)
     assert third.returncode == 0 and not (tmp_path / "none.sqlite3").exists()
     assert (tmp_path / "c" / f"{STEM}.tmx").read_bytes() == (tmp_path / "a" / f"{STEM}.tmx").read_bytes()
+
+
+def test_killed_run_resumes_to_the_same_outputs(tiny_model, tmp_path):
+    """SIGKILL a cold run half-way; the re-run reuses what was committed and ends identical."""
+    import signal
+    import sqlite3
+    import time
+
+    from .conftest import ROOT
+
+    lines = (ROOT.parent / "shared" / "data" / "zh-en" / "wmt18.zh").read_text(encoding="utf-8").splitlines()[:2500]
+    doc = tmp_path / "corpus.txt"
+    doc.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    args = [sys.executable, "-m", "tm_builder", "translate", str(doc), "--model", str(tiny_model), "--engine", "ct2",
+            "--max-length", "24", "--beam", "4"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+
+    reference = subprocess.run([*args, "-o", str(tmp_path / "ref"), "--no-cache"], capture_output=True, text=True, env=env, timeout=600)
+    assert reference.returncode == 0, reference.stderr
+
+    cache = tmp_path / "killed.sqlite3"
+    env["TM_BUILDER_CACHE"] = str(cache)
+    proc = subprocess.Popen([*args, "-o", str(tmp_path / "out")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if cache.exists():
+            try:
+                with sqlite3.connect(cache, timeout=1) as db:
+                    stored = db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
+            except sqlite3.Error:
+                stored = 0
+            if stored >= 256:
+                proc.send_signal(signal.SIGKILL)
+                break
+        time.sleep(0.05)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be interrupted"
+    assert not (tmp_path / "out" / "corpus.tmx").exists()  # nothing half-written
+
+    resumed = subprocess.run([*args, "-o", str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    new = int(re.search(r"(\d+) new drafts stored", resumed.stdout).group(1))
+    assert 0 < new < len(set(lines))  # it resumed rather than starting over
+    for fmt in ("tmx", "po", "csv"):
+        assert (tmp_path / "out" / f"corpus.{fmt}").read_bytes() == (tmp_path / "ref" / f"corpus.{fmt}").read_bytes()
