@@ -2,7 +2,8 @@
 
 Run from anywhere (about 7.5 minutes on a quiet 2-core machine):
 
-    python bench/mt_speed.py                        # the baseline table
+    python bench/mt_speed.py                        # every engine x beam x batch
+    python bench/mt_speed.py --quick                # transformers vs ct2-int8 at beam 6, batch 32 (< 3 min)
     python bench/mt_speed.py --segments 24          # a quick run
     python bench/mt_speed.py --beams 1 --batch-sizes 8,32
 
@@ -135,27 +136,40 @@ def sample(texts: list[str], n: int | None) -> list[str]:
     return [texts[i * len(texts) // n] for i in range(n)]
 
 
-def measure_one(model_dir: Path, beam: int, batch_size: int, texts: list[str]) -> dict[str, float]:
+ENGINES = ("marian", "ct2-int8", "ct2-float32")
+
+
+def load_engine(model_dir: Path, engine: str, beam: int):
+    from tm_builder.engines.base import DraftOptions
+
+    if engine == "marian":
+        from tm_builder.engines.marian import MarianEngine
+
+        return MarianEngine(model_dir, DraftOptions(beam=beam))
+    from tm_builder.engines.ct2 import Ct2Engine
+
+    return Ct2Engine(model_dir, DraftOptions(beam=beam), quantization=engine.split("-", 1)[1])
+
+
+def measure_one(model_dir: Path, engine_name: str, beam: int, batch_size: int, texts: list[str]) -> dict[str, float]:
     """Load the engine and time drafting *texts*; runs in its own process (``--one``)."""
     start = time.perf_counter()
-    from tm_builder.engines.base import DraftOptions
-    from tm_builder.engines.marian import MarianEngine
-
-    engine = MarianEngine(model_dir, DraftOptions(beam=beam))
+    engine = load_engine(model_dir, engine_name, beam)
     load_s = time.perf_counter() - start
 
-    import torch
-
-    tokenizer, model = engine.tokenizer, engine.model
-    lengths = [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]
+    lengths = engine._count_tokens(texts)
     order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
     def run(batch: list[int]) -> int:
         # The production call (engine._generate: tokenising, generation, scoring,
-        # decoding); only the length is forced, through the generation config.
+        # decoding); only the length is forced: transformers through its generation
+        # config, CTranslate2 through the engine's minimum length.
         forced = math.ceil(LENGTH_RATIO * max(lengths[i] for i in batch))
-        model.generation_config.min_new_tokens = forced
+        if engine_name == "marian":
+            engine.model.generation_config.min_new_tokens = forced
+        else:
+            engine.min_length = forced
         engine._generate([texts[i] for i in batch], beam=beam, max_new_tokens=[forced] * len(batch))
         return forced * len(batch)
 
@@ -163,19 +177,20 @@ def measure_one(model_dir: Path, beam: int, batch_size: int, texts: list[str]) -
     start = time.perf_counter()
     target_tokens = sum(run(batch) for batch in batches)
     wall_s = time.perf_counter() - start
+    threads = engine._torch.get_num_threads() if engine_name == "marian" else engine.workers
     return {
         "segments": len(texts),
         "target_tokens": target_tokens,
         "wall_s": wall_s,
         "load_s": load_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "threads": torch.get_num_threads(),
+        "threads": threads,
     }
 
 
-def run_subprocess(model_dir: Path, beam: int, batch_size: int, texts: list[str]) -> dict[str, float]:
+def run_subprocess(model_dir: Path, engine: str, beam: int, batch_size: int, texts: list[str]) -> dict[str, float]:
     """Measure one configuration in a fresh interpreter; segments go in on stdin, JSON comes out."""
-    command = [sys.executable, __file__, "--cache", str(model_dir), "--one", str(beam), str(batch_size)]
+    command = [sys.executable, __file__, "--cache", str(model_dir), "--one", engine, str(beam), str(batch_size)]
     done = subprocess.run(command, input=json.dumps(texts), capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
@@ -193,12 +208,21 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int_list, default=[1, 8, 32], help="comma-separated (default: 1,8,32)")
     parser.add_argument("--beams", type=int_list, default=[1, 4], help="comma-separated (default: 1,4)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"model directory (default: {DEFAULT_CACHE})")
-    parser.add_argument("--one", type=int, nargs=2, metavar=("BEAM", "BATCH"), help=argparse.SUPPRESS)
+    parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated (default: {','.join(ENGINES)})")
+    parser.add_argument("--quick", action="store_true",
+                        help="transformers vs ct2-int8 at the model's default beam, batch 32, 64 segments (< 3 min)")
+    parser.add_argument("--one", nargs=3, metavar=("ENGINE", "BEAM", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.one:
-        print(json.dumps(measure_one(args.cache, *args.one, json.loads(sys.stdin.read()))))
+        engine, beam, batch = args.one[0], int(args.one[1]), int(args.one[2])
+        print(json.dumps(measure_one(args.cache, engine, beam, batch, json.loads(sys.stdin.read()))))
         return
+    engines = args.engines.split(",")
+    if args.quick:
+        reference = json.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
+        engines, args.beams, args.batch_sizes = ["marian", "ct2-int8"], [reference["num_beams"]], [32]
+        args.segments, args.beam_segments = 64, 64
 
     started = time.perf_counter()
     load_before = os.getloadavg()
@@ -206,27 +230,36 @@ def main() -> None:
     from tm_builder import segment_file
 
     seed_texts = sample([s.text for s in segment_file(SEED).segments], args.segments)
+    # Convert for CTranslate2 once, outside the timed runs (conversion needs transformers).
+    for engine in engines:
+        if engine.startswith("ct2"):
+            subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r}); "
+                            f"from tm_builder.engines.ct2 import Ct2Engine; Ct2Engine({str(model_dir)!r}, "
+                            f"quantization={engine.split('-', 1)[1]!r})"], check=True, capture_output=True)
     rows = []
     for beam in args.beams:
         texts = seed_texts if beam == 1 else sample(seed_texts, args.beam_segments)
         for batch_size in args.batch_sizes:
-            print(f"beam {beam}, batch {batch_size}, {len(texts)} segments ...", file=sys.stderr, flush=True)
-            rows.append((beam, batch_size, run_subprocess(model_dir, beam, batch_size, texts)))
+            for engine in engines:
+                print(f"{engine}, beam {beam}, batch {batch_size}, {len(texts)} segments ...", file=sys.stderr, flush=True)
+                rows.append((engine, beam, batch_size, run_subprocess(model_dir, engine, beam, batch_size, texts)))
 
-    threads = sorted({r["threads"] for _, _, r in rows})
     print(f"machine: {len(os.sched_getaffinity(0))} cores (nproc), torch {version('torch')}, "
-          f"transformers {version('transformers')}, torch threads {'/'.join(map(str, threads))}")
+          f"transformers {version('transformers')}, ctranslate2 {version('ctranslate2')}")
     print(f"load average (1/5/15 min): before {' '.join(f'{x:.2f}' for x in load_before)}, "
           f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"model: random weights, opus-mt-zh-en shape, fp32, {model_dir}")
+    print(f"model: random weights, opus-mt-zh-en shape (transformers fp32; ct2 as named), {model_dir}")
     print(f"segments: {SEED.relative_to(ROOT)}, output forced to ceil({LENGTH_RATIO} x longest source in the batch) tokens")
     print()
-    header = ("beam", "batch", "segments", "target tok", "wall s", "segments/s", "target tok/s", "load s", "peak RSS MB")
+    header = ("engine", "threads", "beam", "batch", "segments", "target tok", "wall s", "segments/s", "target tok/s",
+              "vs transformers", "load s", "peak RSS MB")
+    rate = {(e, beam, bs): r["target_tokens"] / r["wall_s"] for e, beam, bs, r in rows}
     table = [header] + [
-        (str(beam), str(bs), str(r["segments"]), str(r["target_tokens"]), f"{r['wall_s']:.1f}",
-         f"{r['segments'] / r['wall_s']:.2f}", f"{r['target_tokens'] / r['wall_s']:.1f}", f"{r['load_s']:.1f}",
-         f"{r['peak_rss_mb']:.0f}")
-        for beam, bs, r in rows
+        (e, str(r["threads"]), str(beam), str(bs), str(r["segments"]), str(r["target_tokens"]), f"{r['wall_s']:.1f}",
+         f"{r['segments'] / r['wall_s']:.2f}", f"{rate[(e, beam, bs)]:.1f}",
+         f"{rate[(e, beam, bs)] / rate[('marian', beam, bs)]:.2f}x" if ("marian", beam, bs) in rate else "-",
+         f"{r['load_s']:.1f}", f"{r['peak_rss_mb']:.0f}")
+        for e, beam, bs, r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for n, row in enumerate(table):
@@ -234,6 +267,9 @@ def main() -> None:
         if n == 0:
             print("-|-".join("-" * w for w in widths))
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    if args.quick:
+        key = (args.beams[0], args.batch_sizes[0])
+        print(f"speedup_vs_transformers={rate[('ct2-int8', *key)] / rate[('marian', *key)]:.2f}")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,8 @@ class Ct2Engine(Engine):
         config = json.loads((source / "config.json").read_text(encoding="utf-8"))
         generation_file = source / "generation_config.json"
         generation = json.loads(generation_file.read_text(encoding="utf-8")) if generation_file.is_file() else {}
+        #: shortest draft in tokens; 1 in production, raised by the speed benchmark to force lengths
+        self.min_length = 1
         self.max_source_tokens = int(config.get("max_position_embeddings") or 512)
         self.default_beam = int(generation.get("num_beams") or config.get("num_beams") or 1)
 
@@ -122,6 +124,7 @@ class Ct2Engine(Engine):
             beam_size=beam,
             max_batch_size=share,
             max_decoding_length=max(max_new_tokens),
+            min_decoding_length=self.min_length,
             no_repeat_ngram_size=no_repeat_ngram_size,
             return_scores=True,
         )
