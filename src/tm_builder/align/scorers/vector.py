@@ -10,6 +10,8 @@ and memory grow linearly with document length.
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 
 from .base import Scorer, Sentence
@@ -21,8 +23,9 @@ MAX_SPAN = 3
 class VectorScorer(Scorer):
     """A scorer whose evidence is cos(sum of zh vectors, sum of en vectors)."""
 
+    @abstractmethod
     def vectors(self, zh: list[Sentence], en: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError  # subclasses: the per-sentence matrices X (n x d), Y (m x d)
+        """The per-sentence matrices X (n x d) and Y (m x d)."""
 
     def prepare(self, zh: list[Sentence], en: list[Sentence]) -> None:
         self.X, self.Y = self.vectors(zh, en)
