@@ -92,6 +92,27 @@ class RunSummary:
         return sum(d.flagged for d in self.documents)
 
 
+def _refuse_overwrite(targets: list[Path], inputs) -> None:
+    """Outputs must never replace an input, nor collide with a directory."""
+    resolved = {Path(p).resolve() for p in inputs}
+    for target in targets:
+        if target.resolve() in resolved:
+            raise InputError(f"writing {target} would overwrite an input; choose another output directory")
+        if target.is_dir():
+            raise OutputError(f"{target}: is a directory; cannot write the output there")
+
+
+def _align_checked(zh_doc: Document, en_doc: Document, zh_path, en_path, scorers) -> DocumentAlignment:
+    """Refuse pairs that cannot be a translation, align the rest, keep the pair's warnings."""
+    warnings = check_pair(
+        "".join(s.text for s in zh_doc.segments), "".join(s.text for s in en_doc.segments),
+        zh_doc.lang, en_doc.lang, os.fspath(zh_path), os.fspath(en_path),
+    )
+    result = align_documents(zh_doc, en_doc, scorers)
+    result.warnings[:0] = warnings
+    return result
+
+
 def translate_document(
     document: Document, engine: Engine | None = None, progress: Callable[[int], None] | None = None,
     cache: DraftCache | None = None,
@@ -167,26 +188,13 @@ def translate_files(
     documents = [segment_file(p, lang=lang) for p in paths]
     aligned: DocumentAlignment | None = None
     if reference is not None:
-        en_doc = segment_file(reference, lang="auto")
-        warnings = check_pair(
-            "".join(s.text for s in documents[0].segments), "".join(s.text for s in en_doc.segments),
-            documents[0].lang, en_doc.lang, os.fspath(paths[0]), os.fspath(reference),
-        )
-        aligned = align_documents(documents[0], en_doc, scorers)
-        aligned.warnings[:0] = warnings
+        aligned = _align_checked(documents[0], segment_file(reference, lang="auto"), paths[0], reference, scorers)
     if engine != "none":
         english = [d.name for d in documents if d.lang != "zh"]
         if english:
             raise InputError(f"{english[0]}: looks like English; the zh->en engine needs Chinese (use --engine none to segment it)")
     out = Path(outdir)
-    inputs = {Path(p).resolve() for p in paths}
-    for p in paths:
-        for fmt in formats:
-            target = out / f"{Path(p).stem}.{fmt}"
-            if target.resolve() in inputs:
-                raise InputError(f"{p}: writing {target} would overwrite this input; choose another output directory")
-            if target.is_dir():
-                raise OutputError(f"{target}: is a directory; cannot write the output there")
+    _refuse_overwrite([out / f"{Path(p).stem}.{fmt}" for p in paths for fmt in formats], paths)
     started = time.perf_counter()
     drafter = load_engine(engine, model, options, quantization=quantization)  # resolves and verifies the model first
     _prepare_outdir(out)
@@ -300,21 +308,12 @@ def align_files(
     read = lines_document if presegmented else segment_file
     zh_doc = read(zh_path, lang="auto")
     en_doc = read(en_path, lang="auto")
-    warnings = check_pair(
-        "".join(s.text for s in zh_doc.segments), "".join(s.text for s in en_doc.segments),
-        zh_doc.lang, en_doc.lang, os.fspath(zh_path), os.fspath(en_path),
-    )
     started = time.perf_counter()
-    result = align_documents(zh_doc, en_doc, scorers)
-    result.warnings[:0] = warnings
+    result = _align_checked(zh_doc, en_doc, zh_path, en_path, scorers)
     seconds = time.perf_counter() - started
     out = Path(outdir)
     stem = Path(zh_path).stem
-    inputs = {Path(zh_path).resolve(), Path(en_path).resolve()}
-    targets = [out / f"{stem}.{fmt}" for fmt in formats] + ([Path(links)] if links else [])
-    for target in targets:
-        if target.resolve() in inputs:
-            raise InputError(f"writing {target} would overwrite an input; choose another output")
+    _refuse_overwrite([out / f"{stem}.{fmt}" for fmt in formats] + ([Path(links)] if links else []), [zh_path, en_path])
     _prepare_outdir(out)
     header = MemoryHeader().with_properties(
         document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}

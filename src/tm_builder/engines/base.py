@@ -164,9 +164,10 @@ class Engine(ABC):
             batches.append(current)
         return batches
 
-    def _translate_pieces(self, pieces: list[str], progress: Callable[[int], None] | None) -> list[Draft]:
+    def _translate_pieces(
+        self, pieces: list[str], lengths: list[int], progress: Callable[[int], None] | None
+    ) -> list[Draft]:
         """Draft pieces that all fit the model: batch, generate, check, retry the bad ones in one batch."""
-        lengths = self._count_tokens(pieces)
         results: list[Draft | None] = [None] * len(pieces)
         retry_ratio = max(1.0, self.options.length_ratio / 2)
         for batch in self._batches(lengths):
@@ -205,21 +206,20 @@ class Engine(ABC):
         room = self.max_source_tokens - 1  # keep a token for </s>
         plan: list[list[int]] = []
         pieces: list[str] = []
-        token_counts = self._count_tokens(list(texts))
-        for text, n in zip(texts, token_counts):
-            parts = [text] if n <= room else _split_long(text, lambda t: self._count_tokens([t])[0] <= room)
+        lengths: list[int] = []
+        for text, n in zip(texts, self._count_tokens(list(texts))):  # tokenise once
+            if n <= room:
+                parts, counts = [text], [n]
+            else:
+                parts = _split_long(text, lambda t: self._count_tokens([t])[0] <= room)
+                counts = self._count_tokens(parts)
             plan.append(list(range(len(pieces), len(pieces) + len(parts))))
             pieces.extend(parts)
+            lengths.extend(counts)
 
-        done = 0
-
-        def piece_progress(_: int) -> None:
-            nonlocal done
-            done += _
-            if progress:
-                progress(_)
-
-        drafts = self._translate_pieces(pieces, piece_progress if progress and len(pieces) == len(texts) else None)
+        # Progress counts segments; with split segments, report once at the end.
+        split = len(pieces) != len(texts)
+        drafts = self._translate_pieces(pieces, lengths, None if split else progress)
         out: list[Draft] = []
         for indices in plan:
             if len(indices) == 1:
@@ -238,7 +238,7 @@ class Engine(ABC):
                     "; ".join(problems) or None,
                 )
             )
-        if progress and len(pieces) != len(texts):
+        if progress and split:
             progress(len(texts))
         return out
 
