@@ -18,6 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from .engines.base import DraftOptions
 from .errors import TmBuilderError
 
 app = typer.Typer(
@@ -137,7 +138,9 @@ def translate(
         Optional[str], typer.Option("--model", help="Model directory, or a name from models.lock. Default: $TM_BUILDER_MODEL, then opus-mt-zh-en.")
     ] = None,
     beam: Annotated[Optional[int], typer.Option("--beam", min=1, help="Beam size. Default: the model's configuration (6 for opus-mt-zh-en).")] = None,
-    batch_tokens: Annotated[int, typer.Option("--batch-tokens", min=1, help="Most source tokens in one batch, padding included.")] = 2048,
+    batch_tokens: Annotated[
+        int, typer.Option("--batch-tokens", min=1, help="Most source tokens in one batch, counting padding and beam hypotheses; lower it if memory is short.")
+    ] = DraftOptions.batch_tokens,
     max_length: Annotated[Optional[int], typer.Option("--max-length", min=1, help="Most target tokens per segment. Default: the model's limit (512).")] = None,
     lang: Annotated[LangOption, typer.Option("--lang", "-l", help="Language of the documents.")] = LangOption.auto,
     reference: Annotated[

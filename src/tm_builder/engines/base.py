@@ -37,14 +37,16 @@ class DraftOptions:
     """Settings that change drafts; all of them go into the output signature.
 
     ``beam``: beam size (``None``: what the model's generation config says).
-    ``batch_tokens``: most source tokens (padding included) in one batch.
+    ``batch_tokens``: most source tokens in one batch, counted over the
+    padding and over every beam hypothesis (memory grows with both: at beam 6
+    a batch holds a sixth of the segments it holds greedily).
     ``max_length``: most target tokens for one segment (``None``: the model's limit).
     ``length_ratio``: target tokens allowed per source token before a draft
     is cut off and treated as runaway.
     """
 
     beam: int | None = None
-    batch_tokens: int = 2048
+    batch_tokens: int = 4096
     max_length: int | None = None
     length_ratio: float = 3.0
 
@@ -150,13 +152,13 @@ class Engine(ABC):
         return max(1, min(self.max_length, math.ceil(source_tokens * ratio) + _LENGTH_SLACK))
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """Indices grouped into batches: longest first, padded size under the token budget."""
+        """Indices grouped into batches: longest first, padded size times beam under the token budget."""
         order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
         batches: list[list[int]] = []
         current: list[int] = []
         for i in order:
             width = max(lengths[current[0]], lengths[i]) if current else lengths[i]
-            if current and width * (len(current) + 1) > self.options.batch_tokens:
+            if current and width * (len(current) + 1) * self.beam > self.options.batch_tokens:
                 batches.append(current)
                 current = []
             current.append(i)
