@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tm_builder.errors import FormatError
 from tm_builder.formats import MemoryHeader, read_units, write_units
 from tm_builder.formats.base import needs_review, xml_safe
-from tm_builder.units import Origin, SegmentKind, TranslationUnit
+from tm_builder.units import Origin, SegmentKind, TermCheck, TranslationUnit
 
 from .conftest import TMX_DTD
 
@@ -28,6 +28,11 @@ HOSTILE = [
     TranslationUnit("长" * 5000, "long " * 2000, Origin.TM, 1.0, None, "a.txt", 4, 1, SegmentKind.BYLINE, 9, ("a", "b")),
     TranslationUnit("同一句。", "Same sentence.", Origin.ALIGNED, 0.2, None, "a.txt", 5, 1),
     TranslationUnit("同一句。", "Same sentence.", Origin.ALIGNED, 0.9, None, "a.txt", 6, 1),
+    TranslationUnit("反对“小院高墙”，支持全球南方。", "It opposes high walls and supports the Global South.", Origin.ALIGNED, 0.8,
+                    None, "a.txt", 7, 1, terms=(TermCheck("小院高墙", "small yard, high fence", False),
+                                                TermCheck("全球南方", "Global South", True))),
+    TranslationUnit("全球南方", "Global South", Origin.GLOSSARY, None, None, "a.txt", 8, 1, SegmentKind.HEADING,
+                    terms=(TermCheck("全球南方", "Global South", True),)),
 ]
 
 FORMATS = ["tmx", "po", "csv"]
@@ -157,7 +162,7 @@ def test_csv_opens_with_chinese_intact(tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM spreadsheet programs need for UTF-8
     assert "小院高墙".encode() in raw
-    assert raw.split(b"\r\n")[0] == b"\xef\xbb\xbfsource,target,origin,score,document,paragraph,index,kind,line,model,notes"
+    assert raw.split(b"\r\n")[0] == b"\xef\xbb\xbfsource,target,origin,score,document,paragraph,index,kind,line,model,notes,terms"
     import csv
 
     with open(path, encoding="utf-8-sig", newline="") as handle:

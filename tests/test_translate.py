@@ -106,6 +106,9 @@ class LoopingBackend(Engine):
             return [Generation("Walking slowly.", -0.1) for _ in texts]
         return [Generation(" ".join(["come on"] * 28), -0.2) for _ in texts]
 
+    def _force(self, texts, prefixes, *, beam, max_new_tokens):
+        return [Generation("slowly.", -0.1) for _ in texts]
+
 
 def test_degenerate_draft_is_retried():
     backend = LoopingBackend(fixed_by_retry=True)

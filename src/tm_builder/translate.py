@@ -9,11 +9,13 @@ the model's name and revision, its confidence and any reviewer notes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from .engines.base import Draft, DraftOptions, Engine
 from .errors import InputError
+from .glossary import Glossary, check_terms, exact_rendering
 from .models import resolve_model
 from .store import DraftCache, signature_key
 from .units import Origin, TranslationUnit
@@ -71,12 +73,36 @@ def draft_units(
     *chunk* segments, so an interrupted run resumes where it stopped.
     *progress* is advanced by units done.
     """
-    todo = [i for i, u in enumerate(units) if not u.target]
+    glossary = engine.glossary
+    out = list(units)
+    todo: list[int] = []
+    for i, u in enumerate(units):
+        if u.target:
+            continue
+        # A segment that is an approved term (a speaker label, a heading) is the glossary's, not the model's.
+        exact = exact_rendering(u.source, glossary) if glossary else None
+        if exact is None:
+            todo.append(i)
+        else:
+            out[i] = replace(u, target=exact, origin=Origin.GLOSSARY, score=None, model=None,
+                             terms=check_terms(u.source, exact, glossary))
     per_source: dict[str, int] = {}
     for i in todo:
         per_source[units[i].source] = per_source.get(units[i].source, 0) + 1
-    key = signature_key(engine.signature())
-    known: dict[str, Draft] = cache.get(key, per_source) if cache is not None else {}
+    exact = sum(1 for i, u in enumerate(units) if not u.target) - len(todo)
+    if progress and exact:
+        progress(exact)
+    # A draft depends on the glossary only through the terms in its own source: key it by those,
+    # so approving a new term re-drafts the segments that contain it and nothing else.
+    base = signature(engine)
+    keys = {source: _draft_key(base, source, glossary) for source in per_source}
+    known: dict[str, Draft] = {}
+    if cache is not None:
+        by_key: dict[str, list[str]] = {}
+        for source, key in keys.items():
+            by_key.setdefault(key, []).append(source)
+        for key, sources in by_key.items():
+            known.update(cache.get(key, sources))
     if progress and known:
         progress(sum(per_source[s] for s in known))
     missing = [s for s in per_source if s not in known]
@@ -85,16 +111,29 @@ def draft_units(
         drafts = engine.translate(part)
         fresh = dict(zip(part, drafts))
         if cache is not None:
-            cache.put(key, fresh)
+            for key in dict.fromkeys(keys[s] for s in part):
+                cache.put(key, {s: d for s, d in fresh.items() if keys[s] == key})
         known.update(fresh)
         if progress:
             progress(sum(per_source[s] for s in part))
-    out = list(units)
     for i in todo:
         draft = known[units[i].source]
         notes = units[i].notes + draft.notes
+        checks = check_terms(units[i].source, draft.text, glossary) if glossary else ()
         if not draft.text:
-            out[i] = replace(units[i], notes=notes + ("the model produced no output",))
+            out[i] = replace(units[i], notes=notes + ("the model produced no output",), terms=checks)
             continue
-        out[i] = replace(units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes)
+        out[i] = replace(
+            units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes, terms=checks
+        )
     return out
+
+
+def signature(engine: Engine) -> str:
+    """The cache key of an engine's drafts, apart from the glossary (see :func:`_draft_key`)."""
+    return signature_key({k: v for k, v in engine.signature().items() if k != "glossary"})
+
+
+def _draft_key(base: str, source: str, glossary: Glossary) -> str:
+    terms = sorted({(m.term.source, m.term.target) for m in glossary.find(source)}) if glossary else []
+    return signature_key({"engine": base, "terms": json.dumps(terms, ensure_ascii=False)}) if terms else base

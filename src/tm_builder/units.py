@@ -31,13 +31,16 @@ class Origin(str, Enum):
 
     ``aligned``: an existing human translation matched by the aligner;
     ``mt``: a machine draft; ``tm``: reused from a translation memory;
-    ``human``: written or confirmed by a person; ``none``: no target yet.
+    ``human``: written or confirmed by a person; ``glossary``: the whole
+    segment is an approved glossary term (a speaker label, a heading);
+    ``none``: no target yet.
     """
 
     ALIGNED = "aligned"
     MT = "mt"
     TM = "tm"
     HUMAN = "human"
+    GLOSSARY = "glossary"
     NONE = "none"
 
 
@@ -99,6 +102,32 @@ class Document:
 
 
 @dataclass(frozen=True)
+class TermCheck:
+    """An approved glossary term found in a unit's source, and whether the target uses its rendering.
+
+    For machine drafts ``honoured`` is always true (the engine enforces it);
+    for aligned human translations a false one is a QA warning: the human
+    text is never rewritten.
+    """
+
+    source: str
+    target: str
+    honoured: bool
+
+    def __str__(self) -> str:
+        return f"{self.source} => {self.target} ({'honoured' if self.honoured else 'missing'})"
+
+    @classmethod
+    def parse(cls, text: str) -> "TermCheck":
+        """The inverse of ``str()``, for the format readers."""
+        body, sep, state = text.strip().rpartition(" (")
+        source, arrow, target = body.partition(" => ")
+        if not (sep and arrow and state in ("honoured)", "missing)")):
+            raise ValueError(f"not a term check: {text!r}")
+        return cls(source, target, state == "honoured)")
+
+
+@dataclass(frozen=True)
 class TranslationUnit:
     """A source segment, its target (possibly empty) and the target's provenance.
 
@@ -119,6 +148,8 @@ class TranslationUnit:
     kind: SegmentKind = SegmentKind.SENTENCE
     line: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: approved glossary terms in the source, and whether the target honours each
+    terms: tuple[TermCheck, ...] = field(default_factory=tuple)
 
     @property
     def key(self) -> str:

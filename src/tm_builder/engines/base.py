@@ -16,6 +16,8 @@ A backend (transformers in :mod:`.marian`, later CTranslate2) implements
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from abc import ABC, abstractmethod
@@ -23,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..degenerate import check_draft
+from ..glossary import Glossary, Status, Term, TermMatch, honoured
 
 __all__ = ["Draft", "DraftOptions", "Engine", "Generation"]
 
@@ -43,12 +46,16 @@ class DraftOptions:
     ``max_length``: most target tokens for one segment (``None``: the model's limit).
     ``length_ratio``: target tokens allowed per source token before a draft
     is cut off and treated as runaway.
+    ``terms``: the glossary to enforce (see :meth:`Engine._enforce`).
     """
 
     beam: int | None = None
     batch_tokens: int = 4096
     max_length: int | None = None
     length_ratio: float = 3.0
+    #: approved glossary terms as (source, target) pairs: every draft whose
+    #: source contains one contains its target
+    terms: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.beam is not None and self.beam < 1:
@@ -82,21 +89,32 @@ class Draft:
     problem: str | None = None
 
 
-def _split_long(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Split *text* into pieces that each satisfy *fits*, at the strongest clause boundary possible."""
+def _split_long(text: str, fits: Callable[[str], bool], keep: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """Split *text* into pieces that each satisfy *fits*, at the strongest clause boundary possible.
+
+    *keep* holds spans (glossary terms such as 分阶段、同步走) that no cut may fall inside.
+    """
     if fits(text) or len(text) <= 1:
         return [text]
+
+    def allowed(cut: int) -> bool:
+        return 0 < cut < len(text) and not any(a < cut < b for a, b in keep)
+
+    def shifted(spans: Sequence[tuple[int, int]], offset: int) -> list[tuple[int, int]]:
+        return [(a - offset, b - offset) for a, b in spans]
+
     for marks in _CLAUSE_MARKS:
-        cuts = [m.end() for m in re.finditer(f"[{re.escape(marks)}][”’」』）)]*", text) if m.end() < len(text)]
+        cuts = [m.end() for m in re.finditer(f"[{re.escape(marks)}][”’」』）)]*", text) if allowed(m.end())]
         if not cuts:
             continue
         # Cut at the boundary closest to the middle, then recurse on both halves.
         middle = len(text) / 2
         cut = min(cuts, key=lambda c: abs(c - middle))
-        return _split_long(text[:cut], fits) + _split_long(text[cut:], fits)
-    # No punctuation at all: cut in the middle rather than lose text.
+        return _split_long(text[:cut], fits, keep) + _split_long(text[cut:], fits, shifted(keep, cut))
+    # No punctuation at all: cut near the middle rather than lose text.
     half = len(text) // 2
-    return _split_long(text[:half], fits) + _split_long(text[half:], fits)
+    half = min((c for c in range(1, len(text)) if allowed(c)), key=lambda c: abs(c - half), default=half)
+    return _split_long(text[:half], fits, keep) + _split_long(text[half:], fits, shifted(keep, half))
 
 
 class Engine(ABC):
@@ -113,6 +131,7 @@ class Engine(ABC):
 
     def __init__(self, options: DraftOptions | None = None) -> None:
         self.options = options or DraftOptions()
+        self.glossary = Glossary.of(Term(src, tgt, status=Status.APPROVED) for src, tgt in self.options.terms)
 
     # -- backend interface ---------------------------------------------
 
@@ -130,6 +149,17 @@ class Engine(ABC):
         depend on which other segments share its batch.
         """
 
+    @abstractmethod
+    def _force(
+        self, texts: Sequence[str], prefixes: Sequence[str], *, beam: int, max_new_tokens: Sequence[int]
+    ) -> list[Generation]:
+        """Translate each text with its target forced to begin with its prefix.
+
+        Returns the continuation after the prefix (decoded, without the
+        prefix) and the mean log-probability of the *whole* target, prefix
+        included, so that completions of different prefixes compare.
+        """
+
     # -- the shared logic ---------------------------------------------------
 
     @property
@@ -143,10 +173,14 @@ class Engine(ABC):
     def signature(self) -> dict[str, str]:
         """Every setting that changes the drafts, for output headers."""
         o = self.options
-        return {
+        signature = {
             "engine": self.kind, "model": self.label, "beam": str(self.beam), "batch-tokens": str(o.batch_tokens),
             "max-length": str(self.max_length), "length-ratio": str(o.length_ratio),
         }
+        if o.terms:
+            digest = hashlib.sha256(json.dumps(sorted(o.terms), ensure_ascii=False).encode()).hexdigest()[:12]
+            signature["glossary"] = f"{len(o.terms)} terms, sha256 {digest}"
+        return signature
 
     def _limit(self, source_tokens: int, ratio: float) -> int:
         return max(1, min(self.max_length, math.ceil(source_tokens * ratio) + _LENGTH_SLACK))
@@ -198,7 +232,69 @@ class Engine(ABC):
                         )
             if progress:
                 progress(len(batch))
-        return [r for r in results if r is not None]
+        drafts = [r for r in results if r is not None]
+        if self.glossary:
+            drafts = self._enforce(pieces, lengths, drafts)
+        return drafts
+
+    def _enforce(self, pieces: list[str], lengths: list[int], drafts: list[Draft]) -> list[Draft]:
+        """Make every draft contain the approved rendering of every glossary term in its source.
+
+        Constrained decoding is gone from transformers and was never in
+        CTranslate2, so this works with any backend that can continue a
+        forced prefix.  For a draft that misses a term, the decoder is forced
+        through a prefix: the draft's words up to an insertion point, then
+        the rendering; the model continues from there, and the completion
+        the model itself scores best among a few insertion points (those
+        nearest the term's relative place in the source) wins.  The chosen
+        prefix is locked and the next missing term is inserted after it, so
+        each round locks one more term: after as many rounds as terms, all
+        are there, whatever the weights.  The guarantee does not rest on the
+        model: prefixes are kept verbatim.
+        """
+        matches = {i: _unique_terms(self.glossary.find(p)) for i, p in enumerate(pieces)}
+        state = {i: (drafts[i].text, "") for i, found in matches.items() if found}
+        forced: dict[int, list[str]] = {i: [] for i in state}
+        scores: dict[int, float | None] = {}
+        for _ in range(max((len(matches[i]) for i in state), default=0)):
+            jobs: list[tuple[int, str, str]] = []  # (piece, prefix, term source)
+            for i, (text, locked) in state.items():
+                missing = [m for m in matches[i] if not honoured(text, m.term.target)]
+                if missing:
+                    for prefix in _prefixes(text, locked, missing[0], len(pieces[i])):
+                        jobs.append((i, prefix, missing[0].term.source))
+            if not jobs:
+                break
+            best: dict[int, tuple[float, str, str, str]] = {}
+            for start in range(0, len(jobs), _FORCE_CHUNK):
+                chunk = jobs[start:start + _FORCE_CHUNK]
+                gens = self._force(
+                    [pieces[i] for i, _, _ in chunk], [prefix for _, prefix, _ in chunk], beam=self.beam,
+                    max_new_tokens=[self._limit(lengths[i], self.options.length_ratio) for i, _, _ in chunk],
+                )
+                for (i, prefix, source), gen in zip(chunk, gens):
+                    logprob = gen.logprob if gen.logprob is not None else -math.inf
+                    if i not in best or logprob > best[i][0]:
+                        best[i] = (logprob, prefix, _join(prefix, gen.text), source)
+            for i, (logprob, prefix, text, source) in best.items():
+                state[i] = (text, prefix)
+                forced[i].append(source)
+                scores[i] = logprob
+        out = list(drafts)
+        for i, (text, _) in state.items():
+            if not forced[i]:
+                continue
+            # The first draft's review notes described a text that is gone.
+            notes = [n for n in drafts[i].notes if not n.startswith("needs review:")]
+            notes.append(f"glossary enforced: {', '.join(forced[i])}")
+            problem = check_draft(pieces[i], text)
+            missing = [m.term.source for m in matches[i] if not honoured(text, m.term.target)]
+            if missing:  # cannot happen while prefixes are kept verbatim; say so rather than hide it
+                problem = f"glossary terms not rendered: {', '.join(missing)}"
+            if problem:
+                notes.append(f"needs review: {problem}")
+            out[i] = Draft(text, _score(scores[i]), tuple(notes), problem)
+        return out
 
     def translate(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[Draft]:
         """Draft every text, in order.  *progress* is called with the number of segments finished."""
@@ -213,7 +309,8 @@ class Engine(ABC):
             if n <= room:
                 parts, counts = [text], [n]
             else:
-                parts = _split_long(text, lambda t: self._count_tokens([t])[0] <= room)
+                keep = [(m.start, m.end) for m in self.glossary.find(text)]
+                parts = _split_long(text, lambda t: self._count_tokens([t])[0] <= room, keep)
                 counts = self._count_tokens(parts)
             plan.append(list(range(len(pieces), len(pieces) + len(parts))))
             pieces.extend(parts)
@@ -247,3 +344,47 @@ class Engine(ABC):
 
 def _score(logprob: float | None) -> float | None:
     return None if logprob is None else round(math.exp(logprob), 6)
+
+
+#: insertion points tried per missing term, and forced completions per backend call
+_INSERTION_POINTS = 6
+_FORCE_CHUNK = 32
+
+
+def _unique_terms(found: list[TermMatch]) -> list[TermMatch]:
+    """First occurrence of each term, in source order."""
+    seen: set[str] = set()
+    out = []
+    for m in found:
+        if m.term.source not in seen:
+            seen.add(m.term.source)
+            out.append(m)
+    return out
+
+
+def _prefixes(text: str, locked: str, match: TermMatch, source_length: int) -> list[str]:
+    """Forced prefixes for one missing term: locked part, some draft words, the rendering.
+
+    Insertion points are word boundaries after the locked part, those
+    nearest the term's relative position in the source first.
+    """
+    words = text[len(locked):].split() if text.startswith(locked) else []
+    estimate = round(len(words) * match.start / max(1, source_length))
+    points = sorted(sorted(range(len(words) + 1), key=lambda p: (abs(p - estimate), p))[:_INSERTION_POINTS])
+    rendering = match.term.target
+    out = []
+    for p in points:
+        head = locked
+        for word in words[:p]:
+            head = _join(head, word) if head else word
+        out.append(f"{head} {rendering}" if head else rendering[:1].upper() + rendering[1:])
+    return out
+
+
+def _join(prefix: str, continuation: str) -> str:
+    """Prefix and continuation; a word that continues is a new word, so the forced term stays whole."""
+    continuation = continuation.strip()
+    if not continuation:
+        return prefix
+    attaches = not continuation[0].isalnum() and continuation[0] not in "([{“‘\"'"
+    return prefix + continuation if attaches else f"{prefix} {continuation}"

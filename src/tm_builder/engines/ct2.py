@@ -134,3 +134,26 @@ class Ct2Engine(Engine):
             pieces = [p for p in result.hypotheses[0][:limit] if p not in ("</s>", "<pad>", "<unk>")]
             out.append(Generation(self.target_spm.decode(pieces).strip(), float(result.scores[0])))
         return out
+
+    def _force(
+        self, texts: Sequence[str], prefixes: Sequence[str], *, beam: int, max_new_tokens: Sequence[int]
+    ) -> list[Generation]:
+        tokens = [pieces + ["</s>"] for pieces in self.source_spm.encode(list(texts), out_type=str)]
+        forced = self.target_spm.encode(list(prefixes), out_type=str)
+        results = self.translator.translate_batch(
+            tokens,
+            target_prefix=forced,
+            beam_size=beam,
+            max_batch_size=max(1, -(-len(tokens) // self.workers)),
+            max_decoding_length=max(len(f) + n for f, n in zip(forced, max_new_tokens)),
+        )
+        continuations = []
+        for result, prefix, limit in zip(results, forced, max_new_tokens):
+            hypothesis = [p for p in result.hypotheses[0] if p not in ("</s>", "<pad>")]
+            continuations.append([p for p in hypothesis[len(prefix):][:limit] if p != "<unk>"])
+        # One teacher-forced pass scores prefix and continuation alike.
+        scored = self.translator.score_batch(tokens, [f + c for f, c in zip(forced, continuations)])
+        return [
+            Generation(self.target_spm.decode(c).strip(), sum(s.log_probs) / max(1, len(s.log_probs)))
+            for c, s in zip(continuations, scored)
+        ]

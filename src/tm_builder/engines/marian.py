@@ -95,6 +95,36 @@ class MarianEngine(Engine):
         texts_out = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
         return [Generation(t.strip(), lp) for t, lp in zip(texts_out, logprobs)]
 
+    def _force(
+        self, texts: Sequence[str], prefixes: Sequence[str], *, beam: int, max_new_tokens: Sequence[int]
+    ) -> list[Generation]:
+        # generate() takes one decoder prefix length per batch: group the prefixes by length
+        # (only drafts that miss a glossary term come here, so batches are small anyway).
+        torch = self._torch
+        config = self.model.generation_config
+        forced = [self.tokenizer(text_target=p, add_special_tokens=False)["input_ids"] for p in prefixes]
+        groups: dict[int, list[int]] = {}
+        for i, ids in enumerate(forced):
+            groups.setdefault(len(ids), []).append(i)
+        out: list[Generation | None] = [None] * len(texts)
+        for length, members in sorted(groups.items()):
+            batch = self.tokenizer([texts[i] for i in members], return_tensors="pt", padding=True, truncation=False)
+            decoder = torch.tensor([[config.decoder_start_token_id, *forced[i]] for i in members])
+            with torch.inference_mode():
+                sequences = self.model.generate(
+                    **batch, decoder_input_ids=decoder, num_beams=beam, do_sample=False,
+                    max_new_tokens=max(max_new_tokens[i] for i in members),
+                )
+                steps = self._rescore(batch, sequences)
+            for row, i in enumerate(members):
+                generated = sequences[row, 1:]
+                continuation = generated[length:][: max_new_tokens[i]]
+                keep = torch.cat([generated[:length], continuation]) != config.pad_token_id
+                logprob = float(steps[row, : keep.shape[0]][keep].mean()) if keep.any() else None
+                ids = [t for t in continuation.tolist() if t not in (config.pad_token_id, config.eos_token_id)]
+                out[i] = Generation(self.tokenizer.decode(ids, skip_special_tokens=True).strip(), logprob)
+        return [g for g in out if g is not None]
+
     def _rescore(self, batch, sequences, rows_tokens: int = 2048):
         """Log-probability of every generated token, by one teacher-forced pass in small chunks."""
         torch = self._torch

@@ -13,12 +13,12 @@ import os
 
 from ..errors import FormatError
 from ..textio import atomic_write
-from ..units import Origin, SegmentKind, TranslationUnit
+from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
 from .base import MemoryHeader, format_score, parse_score
 
 __all__ = ["COLUMNS", "read_csv", "write_csv"]
 
-COLUMNS = ("source", "target", "origin", "score", "document", "paragraph", "index", "kind", "line", "model", "notes")
+COLUMNS = ("source", "target", "origin", "score", "document", "paragraph", "index", "kind", "line", "model", "notes", "terms")
 _REQUIRED = ("source", "target")
 
 
@@ -31,7 +31,7 @@ def write_csv(units: list[TranslationUnit], path: str | os.PathLike[str], header
             writer.writerow(
                 [
                     u.source, u.target, u.origin.value, format_score(u.score), u.document, u.paragraph,
-                    u.index, u.kind.value, u.line or "", u.model or "", "\n".join(u.notes),
+                    u.index, u.kind.value, u.line or "", u.model or "", "\n".join(u.notes), "\n".join(map(str, u.terms)),
                 ]
             )
 
@@ -67,6 +67,7 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
                     kind=SegmentKind(row.get("kind") or "sentence"),
                     line=int(row.get("line") or 0),
                     notes=tuple(notes.split("\n")) if notes else (),
+                    terms=tuple(TermCheck.parse(t) for t in (row.get("terms") or "").split("\n") if t),
                 )
             )
         except ValueError as exc:

@@ -15,7 +15,7 @@ import polib
 
 from ..errors import FormatError
 from ..textio import atomic_write
-from ..units import Origin, SegmentKind, TranslationUnit
+from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
 from .base import MemoryHeader, format_score, needs_review, parse_score
 
 __all__ = ["read_po", "write_po"]
@@ -73,6 +73,7 @@ def write_po(units: list[TranslationUnit], path: str | os.PathLike[str], header:
         if unit.model:
             comments.append(f"model: {unit.model}")
         comments.extend(f"note: {' '.join(note.splitlines())}" for note in unit.notes)
+        comments.extend(f"term: {check}" for check in unit.terms)
         entry = polib.POEntry(
             msgctxt=unit.key,
             msgid=unit.source,
@@ -109,10 +110,13 @@ def read_po(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memory
             continue
         info: dict[str, str] = {}
         notes: list[str] = []
+        terms: list[str] = []
         for line in (entry.comment or "").splitlines():
             key, _, value = line.partition(": ")
             if key == "note":
                 notes.append(value)
+            elif key == "term":
+                terms.append(value)
             elif key in ("origin", "kind", "score", "model", "line"):
                 info[key] = value
         document, paragraph, index = "", 0, 0
@@ -142,6 +146,7 @@ def read_po(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memory
                     kind=SegmentKind(info.get("kind", "sentence")),
                     line=line_no,
                     notes=tuple(notes),
+                    terms=tuple(TermCheck.parse(t) for t in terms),
                 )
             )
         except ValueError as exc:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from ..errors import FormatError
 from ..textio import atomic_write
-from ..units import Origin, SegmentKind, TranslationUnit
+from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
 from .base import MemoryHeader, format_score, parse_score, xml_safe
 
 __all__ = ["read_tmx", "write_tmx"]
@@ -78,6 +78,8 @@ def write_tmx(units: list[TranslationUnit], path: str | os.PathLike[str], header
         _prop(tu, "x-kind", unit.kind.value)
         if unit.line:
             _prop(tu, "x-line", str(unit.line))
+        for check in unit.terms:
+            _prop(tu, "x-term", str(check))
         _tuv(tu, header.srclang, unit.source)
         if unit.target:
             _tuv(tu, header.tgtlang, unit.target)
@@ -139,6 +141,7 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
     units: list[TranslationUnit] = []
     for tu in root.iter("tu"):
         p = {el.get("type", ""): el.text or "" for el in tu.findall("prop")}
+        terms = [el.text or "" for el in tu.findall("prop") if el.get("type") == "x-term"]
         source = target = ""
         for n, tuv in enumerate(tu.findall("tuv")):
             lang = tuv.get(_XML_LANG) or tuv.get("lang") or ""
@@ -162,6 +165,7 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
                     kind=SegmentKind(p.get("x-kind") or "sentence"),
                     line=int(p.get("x-line") or 0),
                     notes=tuple(n.text or "" for n in tu.findall("note")),
+                    terms=tuple(TermCheck.parse(t) for t in terms),
                 )
             )
         except ValueError as exc:
