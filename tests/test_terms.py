@@ -1,0 +1,157 @@
+"""Term extraction and aligned renderings: what a reviewer would notice if it broke."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tm_builder.segment import segment_file, segment_text
+from tm_builder.terms import Candidate, Rendering, aligned_renderings, extract_terms
+
+from .conftest import ROOT, SEED
+
+
+def doc(text: str, name: str = "a.txt"):
+    return segment_text(text, document=name, lang="zh")
+
+
+def by_source(cands: list[Candidate]) -> dict[str, Candidate]:
+    return {c.source: c for c in cands}
+
+
+SPEECH = (
+    "如果企图在人工智能上也搞什么“小院高墙”,将会犯下新的历史错误。\n\n"
+    "去年10月,习近平主席提出《全球人工智能治理倡议》,清楚阐明了中方的态度。\n\n"
+    "坚持把“三会一课”、主题党日等活动制度化规范化。\n\n"
+    "我们认真贯彻《干部教育培训工作条例》,落实两优先三倾斜原则。\n\n"
+    "2023年3月5日,王毅外长会见了梅德韦杰夫总理。共有1500人参加。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def speech() -> dict[str, Candidate]:
+    return by_source(extract_terms([doc(SPEECH)]))
+
+
+def test_quoted_span_and_title_become_candidates_without_their_marks(speech: dict[str, Candidate]) -> None:
+    assert "quoted" in speech["小院高墙"].signals
+    assert "title" in speech["全球人工智能治理倡议"].signals
+    assert speech["干部教育培训工作条例"].kind == "document"
+    assert not any(s.startswith(("“", "《")) or s.endswith(("”", "》")) for s in speech)
+
+
+def test_numbered_formulations_are_found_quoted_or_not(speech: dict[str, Candidate]) -> None:
+    assert "numbered" in speech["三会一课"].signals
+    assert "numbered" in speech["两优先三倾斜"].signals  # not quoted here
+    assert speech["三会一课"].kind == "formulation"
+
+
+def test_dates_numbers_and_people_are_not_candidates(speech: dict[str, Candidate]) -> None:
+    for junk in ("2023年", "3月5日", "2023年3月5日", "10月", "1500", "1500人", "习近平", "王毅", "梅德韦杰夫", "去年"):
+        assert junk not in speech, junk
+    # and no candidate is a fragment that crosses punctuation
+    assert not any(p in s for s in speech for p in ",。")
+
+
+def test_the_office_beside_a_name_is_a_title_but_the_name_is_not(speech: dict[str, Candidate]) -> None:
+    assert speech["外长"].kind == "title"
+    assert "office" in speech["外长"].signals
+
+
+def test_frequency_documents_and_example_across_two_documents() -> None:
+    first = doc("我们反对“小院高墙”。搞“小院高墙”损害合作。", "b-first.txt")
+    second = doc("有人还在搞“小院高墙”,我们不赞成。", "a-second.txt")
+    cands = by_source(extract_terms([first, second]))
+    term = cands["小院高墙"]
+    assert term.frequency == 3
+    assert term.documents == ("a-second.txt", "b-first.txt")  # sorted, not in input order
+    assert term.example == "我们反对“小院高墙”。"  # the first occurrence, in input order
+    only_second = by_source(extract_terms([second]))["小院高墙"]
+    assert (only_second.frequency, only_second.documents) == (1, ("a-second.txt",))
+
+
+def test_curated_terms_surface_first_with_their_signal() -> None:
+    text = "中国始终是“全球南方”的一员。我们推动共建一带一路高质量发展,坚持独立自主。"
+    cands = extract_terms([doc(text)], curated=["高质量发展", "独立自主", "不在文中的术语", " "])
+    top = [c.source for c in cands[:2]]
+    assert sorted(top) == ["独立自主", "高质量发展"]
+    assert all("curated" in c.signals and c.signals[0] == "curated" for c in cands[:2])
+    assert "不在文中的术语" not in by_source(cands)  # a glossary term that does not occur is no candidate
+    plain = by_source(extract_terms([doc(text)]))
+    assert "curated" not in plain.get("独立自主", Candidate("", 0, 0, (), "", ())).signals
+
+
+def test_candidates_are_sorted_and_limited() -> None:
+    cands = extract_terms([doc(SPEECH)])
+    assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
+    assert extract_terms([doc(SPEECH)], limit=3) == cands[:3]
+    assert extract_terms([]) == []
+
+
+def test_seed_document_ranks_marked_terms_high() -> None:
+    cands = extract_terms([segment_file(SEED)])
+    top = {c.source for c in cands[:40]}
+    for term in ("一带一路", "全球南方", "三会一课", "全球人工智能治理倡议", "南海各方行为宣言"):
+        assert term in top, term
+    for c in cands:
+        assert c.frequency >= 1 and c.documents == (SEED.name,) and c.source in c.example
+
+
+_CHILD = """
+import json, sys
+sys.path.insert(0, {src!r})
+from tm_builder.segment import segment_file
+from tm_builder.terms import extract_terms
+cands = extract_terms([segment_file({seed!r})], curated=["全球南方", "一带一路", "人类命运共同体"])
+print(json.dumps([[c.source, c.score, c.signals, c.kind] for c in cands], ensure_ascii=False))
+"""
+
+
+def test_deterministic_across_processes_and_quiet() -> None:
+    """Same input, same output in the same order, whatever the hash seed; jieba says nothing."""
+    code = _CHILD.format(src=str(ROOT / "src"), seed=str(SEED))
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
+        assert done.stderr == ""  # jieba's "Building prefix dict..." chatter is silenced
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) > 100
+
+
+# --------------------------------------------------------------------------
+# aligned renderings
+# --------------------------------------------------------------------------
+
+PARALLEL = [
+    ("中方提出双轨并进思路。", "China put forward the dual-track approach."),
+    ("双轨并进得到各方支持。", "The dual-track approach won wide support."),
+    ("我们坚持双轨并进。", "We stick to the dual-track approach in the talks."),
+    ("双方举行会谈。", "The two sides held talks."),
+    ("会谈富有成果。", "The talks were fruitful."),
+    ("中方支持联合国。", "China supports the United Nations."),
+    ("联合国在维护和平中发挥作用。", "The United Nations plays a role in keeping peace."),
+    ("他们举办了村BA比赛。", "They held the games last summer."),
+]
+
+
+def test_aligned_renderings_find_a_planted_pairing() -> None:
+    got = aligned_renderings(["双轨并进", "联合国"], PARALLEL)
+    assert isinstance(got["双轨并进"], Rendering)
+    assert got["双轨并进"].target == "dual-track approach"
+    assert got["双轨并进"].support == 3
+    assert got["双轨并进"].example_target == "China put forward the dual-track approach."
+    # two units, helped by CC-CEDICT (联合国 = United Nations)
+    assert got["联合国"].target == "United Nations"
+    assert got["联合国"].support == 2
+
+
+def test_aligned_renderings_return_nothing_without_evidence() -> None:
+    got = aligned_renderings(["村BA", "不存在的术语", ""], PARALLEL)
+    assert got == {}
+    assert aligned_renderings(["双轨并进"], []) == {}
