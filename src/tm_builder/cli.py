@@ -151,8 +151,18 @@ def translate(
     quantization: Annotated[
         QuantizationOption, typer.Option("--quantization", help="Weights of the converted CTranslate2 model (ct2 engine).")
     ] = QuantizationOption.int8,
+    glossary: Annotated[
+        Optional[list[Path]], typer.Option("--glossary", help="A reviewed glossary (CSV or TBX) whose approved terms every draft must use; repeatable.")
+    ] = None,
+    no_curated: Annotated[bool, typer.Option("--no-curated", help="Do not enforce the curated political glossary shipped with tm-builder.")] = False,
+    no_terms: Annotated[bool, typer.Option("--no-terms", help="Do not write <stem>.glossary.csv with the terms found.")] = False,
 ) -> None:
-    """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each."""
+    """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each.
+
+    Approved glossary terms (the curated glossary and any --glossary files)
+    are enforced in every draft; the terms found are written to
+    <stem>.glossary.csv for review.
+    """
     from .engines.base import DraftOptions
     from .pipeline import translate_files
     from .progress import progress_bar
@@ -163,6 +173,7 @@ def translate(
             list(files), output, engine=engine.value, model=model, options=options, lang=lang.value,
             progress=lambda total: progress_bar(total, "drafting"), reference=reference,
             scorers=_scorer_names(scorers), cache=not no_cache, quantization=quantization.value,
+            glossaries=glossary or (), curated=not no_curated, terms=not no_terms,
         )
         if summary.alignment is not None:
             _report_alignment(summary.alignment)
@@ -187,6 +198,51 @@ def translate(
             )
             if summary.cache_path:
                 typer.echo(f"draft cache: {summary.new_drafts} new drafts stored, the rest reused ({summary.cache_path})")
+
+
+@app.command("glossary")
+def glossary_command(
+    files: Annotated[list[Path], typer.Argument(help="Chinese documents to extract terms from.", metavar="FILE...")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The review file to write (.csv; .tbx or .utf8 for CAT tools).")],
+    reference: Annotated[
+        Optional[Path], typer.Option("--reference", help="The English translation of the single input: aligned pairs give renderings.")
+    ] = None,
+    merge: Annotated[
+        Optional[Path], typer.Option("--merge", help="A reviewed glossary CSV: its decisions are kept, new candidates appended.")
+    ] = None,
+    glossary: Annotated[
+        Optional[list[Path]], typer.Option("--glossary", help="Other reviewed glossaries whose decisions apply; repeatable.")
+    ] = None,
+    export: Annotated[
+        Optional[list[Path]], typer.Option("--export", help="Also write the result here, format by suffix: .tbx (TBX-Basic), .utf8 (OmegaT), .csv; repeatable.")
+    ] = None,
+    no_curated: Annotated[bool, typer.Option("--no-curated", help="Ignore the curated political glossary shipped with tm-builder.")] = False,
+    engine: Annotated[
+        EngineOption, typer.Option("--engine", help="Engine for machine drafts of terms without a rendering (none: leave them empty).")
+    ] = EngineOption.auto,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or models.lock name, as for translate.")] = None,
+    lang: Annotated[LangOption, typer.Option("--lang", "-l", help="Language of the documents.")] = LangOption.auto,
+) -> None:
+    """Extract candidate terms, propose renderings, and write a glossary for review.
+
+    Status approved (curated or human), candidate or rejected. Re-run with
+    --merge on the reviewed file: approved targets and rejections are never
+    overwritten or re-proposed.
+    """
+    from .glossary import Status
+    from .pipeline import glossary_files
+
+    with _user_errors():
+        summary = glossary_files(
+            list(files), output, reference=reference, merge_with=merge, glossaries=glossary or (),
+            curated=not no_curated, engine=engine.value, model=model, exports=export or (), lang=lang.value,
+        )
+        typer.echo(
+            f"{_count(len(summary.terms), 'term')}: {summary.count(Status.APPROVED)} approved, "
+            f"{summary.count(Status.CANDIDATE)} candidates, {summary.count(Status.REJECTED)} rejected"
+            + (f"; machine drafts by {summary.drafted_with}" if summary.drafted_with else "; no machine drafts (no model)")
+        )
+        typer.echo("wrote " + ", ".join(summary.outputs))
 
 
 def _scorer_names(value: str | None) -> tuple[str, ...] | None:

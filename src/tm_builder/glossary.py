@@ -15,17 +15,21 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .units import TermCheck
 
+if TYPE_CHECKING:  # the extractor's data classes, at the seam between the two stages
+    from .terms import Candidate, Rendering
+
 __all__ = [
     "KINDS", "Glossary", "Origin", "Status", "Term", "TermMatch", "check_terms", "curated_dir", "exact_rendering",
-    "honoured", "load_curated", "merge",
+    "honoured", "load_curated", "merge", "propose",
 ]
 
 #: what ``kind`` may say
@@ -319,3 +323,45 @@ def exact_rendering(text: str, glossary: Glossary) -> str | None:
     if term is None or not term.enforced:
         return None
     return term.target + colon
+
+
+# -- proposals from extracted candidates ---------------------------------------------------------------
+
+
+def propose(
+    candidates: Sequence["Candidate"],
+    known: Glossary,
+    *,
+    aligned: Mapping[str, "Rendering"] | None = None,
+    drafts: Mapping[str, str] | None = None,
+    example_targets: Mapping[str, str] | None = None,
+) -> list[Term]:
+    """Glossary rows for extracted *candidates*, a rendering for each where there is one.
+
+    Renderings in priority order, each recording its origin: a decision in
+    *known* (the curated glossary and any reviewed files: approved targets
+    and rejections stand as they are); the English n-gram *aligned* human
+    translations give evidence for; the machine draft of the term in
+    *drafts* (a candidate that needs review); else no target.
+    *example_targets* maps an example source segment to its translation.
+    """
+    aligned, drafts, example_targets = aligned or {}, drafts or {}, example_targets or {}
+    out = []
+    for c in candidates:
+        stats = dict(
+            frequency=c.frequency, documents=c.documents, example_source=c.example,
+            example_target=example_targets.get(c.example, ""),
+        )
+        decided = known.get(c.source)
+        if decided is not None and decided.status is not Status.CANDIDATE:
+            out.append(replace(decided, **stats))
+        elif c.source in aligned:
+            r = aligned[c.source]
+            out.append(Term(c.source, r.target, c.kind or "", Status.CANDIDATE, Origin.ALIGNED, **{
+                **stats, "example_target": stats["example_target"] or r.example_target}))
+        elif drafts.get(c.source):
+            out.append(Term(c.source, drafts[c.source], c.kind or "", Status.CANDIDATE, Origin.MT, **stats,
+                            note="machine draft of the term: needs review"))
+        else:
+            out.append(Term(c.source, "", c.kind or "", Status.CANDIDATE, Origin.NONE, **stats))
+    return out

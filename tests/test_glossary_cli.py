@@ -1,0 +1,116 @@
+"""The review loop end to end: glossary, edit, merge, translate with the reviewed glossary."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+from tm_builder.formats import read_units
+from tm_builder.formats.termbase import read_glossary_csv
+from tm_builder.glossary import Origin, Status, honoured
+
+from .conftest import DATA, SEED
+
+
+def run(*args: str, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True, env=env)
+
+
+def _rows(path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _write_rows(path, rows) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_review_loop_keeps_every_human_decision(tmp_path, tiny_model):
+    first = tmp_path / "glossary.csv"
+    done = run("glossary", str(SEED), "-o", str(first), "--engine", "none")
+    assert done.returncode == 0, done.stderr
+    rows = _rows(first)
+    by_source = {r["source"]: r for r in rows}
+    assert by_source["全球南方"]["status"] == "approved" and by_source["全球南方"]["origin"] == "curated"
+    assert by_source["全球南方"]["target"] == "Global South" and int(by_source["全球南方"]["frequency"]) >= 5
+    candidates = [r for r in rows if r["status"] == "candidate"]
+    assert len(candidates) >= 10
+
+    # A reviewer approves one candidate (writing its target), rejects one, and edits a curated target
+    # of a term the next document also has.
+    heldout = (DATA / "terms" / "heldout.zh").read_text(encoding="utf-8")
+    approve, reject = candidates[0], candidates[1]
+    approve.update(status="approved", target="approved by the reviewer")
+    reject.update(status="rejected")
+    shared = next(r for r in rows if r["status"] == "approved" and r["source"] in heldout)
+    shared.update(target="a rendering edited by the reviewer")
+    by_source["全球南方"].update(target="Global South (edited)")
+    reviewed = tmp_path / "reviewed.csv"
+    _write_rows(reviewed, rows)
+
+    # Re-run on a new document, merging.
+    second = tmp_path / "merged.csv"
+    done = run("glossary", str(DATA / "terms" / "heldout.zh"), "--merge", str(reviewed), "-o", str(second), "--engine", "none")
+    assert done.returncode == 0, done.stderr
+    merged = read_glossary_csv(second)
+    before = read_glossary_csv(reviewed)
+    assert [t.source for t in merged][: len(before)] == [t.source for t in before]  # old rows first, same order
+    for old in before:
+        new = merged.get(old.source)
+        assert (new.target, new.status, new.kind, new.note) == (old.target, old.status, old.kind, old.note)
+    assert merged.get(approve["source"]).status is Status.APPROVED
+    assert merged.get(reject["source"]).status is Status.REJECTED
+    assert merged.get("全球南方").target == "Global South (edited)"
+    assert merged.get(shared["source"]).target == "a rendering edited by the reviewer"
+    assert merged.get(shared["source"]).documents == (SEED.name, "heldout.zh")  # statistics do grow
+    assert merged.get(shared["source"]).frequency > int(shared["frequency"])
+    appended = [t for t in merged if t.source not in before]
+    assert appended and all(t.documents == ("heldout.zh",) for t in appended)
+    assert len({t.source for t in merged}) == len(merged)  # nothing re-proposed twice
+
+    # The reviewed glossary drives the drafts: the human-approved term appears in every draft containing it.
+    out = tmp_path / "out"
+    done = run("translate", str(SEED), "-o", str(out), "--model", str(tiny_model), "--max-length", "16", "--glossary", str(second))
+    assert done.returncode == 0, done.stderr
+    units, header = read_units(out / f"{SEED.stem}.tmx")
+    assert dict(header.properties)["glossary"].endswith(tuple("0123456789abcdef"))
+    # (a term inside a longer approved term is that term's business: match as drafting does)
+    with_term = [u for u in units if any(c.source == approve["source"] for c in u.terms)]
+    assert with_term and all(honoured(u.target, "approved by the reviewer") for u in with_term)
+    with_edit = [u for u in units if any(c.source == "全球南方" for c in u.terms)]
+    assert with_edit and all(honoured(u.target, "Global South (edited)") for u in with_edit)
+    assert all(c.honoured for u in units for c in u.terms)
+    assert sum(len(u.terms) for u in units) >= len(with_term) + len(with_edit)
+    proposals = read_glossary_csv(out / f"{SEED.stem}.glossary.csv")
+    assert proposals.get(reject["source"]).status is Status.REJECTED  # rejections are not re-proposed as candidates
+    assert proposals.get("全球南方").origin is Origin.REVIEWED or proposals.get("全球南方").target == "Global South (edited)"
+
+
+def test_speaker_labels_that_are_terms_come_from_the_glossary(tmp_path, tiny_model):
+    doc = tmp_path / "doc.txt"
+    doc.write_text("**外交部发言人：**\n中方支持全球南方国家。\n", encoding="utf-8")
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text("source,target,status\n外交部发言人,Foreign Ministry Spokesperson,approved\n", encoding="utf-8")
+    done = run("translate", str(doc), "-o", str(tmp_path / "out"), "--model", str(tiny_model), "--max-length", "12",
+               "--glossary", str(reviewed), "--no-terms")
+    assert done.returncode == 0, done.stderr
+    units, _ = read_units(tmp_path / "out" / "doc.po")
+    speaker = units[0]
+    assert speaker.target == "Foreign Ministry Spokesperson:" and speaker.origin.value == "glossary"
+    assert "Global South" in units[1].target
+    assert not (tmp_path / "out" / "doc.glossary.csv").exists()
+
+
+def test_bad_glossary_input_is_one_line_and_nothing_is_written(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("source,target,status\n全球南方,Global South,perhaps\n", encoding="utf-8")
+    done = run("glossary", str(SEED), "-o", str(tmp_path / "g.csv"), "--merge", str(bad), "--engine", "none")
+    assert done.returncode != 0 and done.stderr.count("\n") == 1 and "perhaps" in done.stderr
+    assert not (tmp_path / "g.csv").exists()
+    done = run("translate", str(SEED), "-o", str(tmp_path / "out"), "--engine", "none", "--glossary", str(tmp_path / "missing.csv"))
+    assert done.returncode != 0 and "missing.csv" in done.stderr and done.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()
