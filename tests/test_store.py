@@ -141,9 +141,15 @@ def test_killed_run_resumes_to_the_same_outputs(tiny_model, tmp_path):
     assert proc.returncode == -signal.SIGKILL, "the run finished before it could be interrupted"
     assert not (tmp_path / "out" / "corpus.tmx").exists()  # nothing half-written
 
+    with sqlite3.connect(cache) as db:
+        committed = db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
+    assert committed >= 256
     resumed = subprocess.run([*args, "-o", str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
-    new = int(re.search(r"(\d+) new drafts stored", resumed.stdout).group(1))
-    assert 0 < new < len(set(lines))  # it resumed rather than starting over
+    new, reused = map(int, re.search(r"(\d+) new drafts stored, (\d+) reused", resumed.stdout).groups())
+    with sqlite3.connect(cache) as db:
+        total = db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
+    assert 0 < new == total - committed  # the rest was drafted ...
+    assert reused >= committed  # ... and what the killed run committed was served from the cache, not redrafted
     for fmt in ("tmx", "po", "csv"):
         assert (tmp_path / "out" / f"corpus.{fmt}").read_bytes() == (tmp_path / "ref" / f"corpus.{fmt}").read_bytes()

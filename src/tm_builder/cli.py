@@ -197,7 +197,9 @@ def translate(
                 + (f"; {summary.flagged} flagged for review" if summary.flagged else "")
             )
             if summary.cache_path:
-                typer.echo(f"draft cache: {summary.new_drafts} new drafts stored, the rest reused ({summary.cache_path})")
+                typer.echo(
+                    f"draft cache: {summary.new_drafts} new drafts stored, {summary.reused_drafts} reused ({summary.cache_path})"
+                )
 
 
 @app.command("glossary")

@@ -67,6 +67,8 @@ class RunSummary:
     alignment: "DocumentAlignment | None" = None
     #: drafts added to the draft cache by this run (the rest came from the cache or repeats)
     new_drafts: int = 0
+    #: drafts served from the draft cache
+    reused_drafts: int = 0
     cache_path: str | None = None
     #: seconds spent drafting (model loading excluded)
     seconds: float = 0.0
@@ -313,6 +315,7 @@ def translate_files(
     finally:
         if store is not None:
             summary.new_drafts = len(store) - before
+            summary.reused_drafts = store.hits
             summary.cache_path = os.fspath(store.path)
             store.close()
     summary.seconds = time.perf_counter() - started

@@ -59,6 +59,8 @@ class DraftCache:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_cache_path()
+        #: drafts served from the file so far (a resumed run shows what it did not redo)
+        self.hits = 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30)
@@ -81,6 +83,7 @@ class DraftCache:
             )
             for source, target, score, notes, problem in rows:
                 found[source] = Draft(target, score, tuple(json.loads(notes)), problem)
+        self.hits += len(found)
         return found
 
     def put(self, signature: str, drafts: Mapping[str, Draft]) -> None:
