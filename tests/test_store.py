@@ -153,3 +153,25 @@ def test_killed_run_resumes_to_the_same_outputs(tiny_model, tmp_path):
     assert reused >= committed  # ... and what the killed run committed was served from the cache, not redrafted
     for fmt in ("tmx", "po", "csv"):
         assert (tmp_path / "out" / f"corpus.{fmt}").read_bytes() == (tmp_path / "ref" / f"corpus.{fmt}").read_bytes()
+
+
+def test_term_candidates_are_remembered_for_a_warm_run(tmp_path, monkeypatch):
+    import tm_builder.terms as terms
+    from tm_builder.glossary import load_curated
+    from tm_builder.pipeline import glossary_terms
+
+    doc = segment_file(SEED)
+    known = load_curated()
+    store = DraftCache(tmp_path / "memo.sqlite3")
+    first = glossary_terms([doc], known, cache=store)
+    assert len(first) > 20
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("extraction ran although its result was remembered")
+
+    monkeypatch.setattr(terms, "extract_terms", no_extraction)
+    assert glossary_terms([doc], known, cache=store) == first
+    other = tmp_path / "other.txt"  # another text is not served the remembered result
+    other.write_text(SEED.read_text(encoding="utf-8") + "\n新的段落提到三到一位。\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="remembered"):
+        glossary_terms([segment_file(other)], known, cache=store)

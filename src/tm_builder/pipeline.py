@@ -8,6 +8,8 @@ The CLI's ``translate`` command is a thin wrapper around it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from collections import Counter
@@ -15,6 +17,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .align import DocumentAlignment, align_documents, check_pair
 from .engines.base import DraftOptions, Engine
@@ -26,6 +29,9 @@ from .segment import lines_document, segment_file
 from .store import DraftCache
 from .translate import ENGINES, draft_units, load_engine
 from .units import Document, Origin, TranslationUnit
+
+if TYPE_CHECKING:
+    from .terms import Candidate
 
 __all__ = [
     "AlignSummary", "DocumentReport", "GlossarySummary", "RunSummary", "align_files", "glossary_files", "glossary_terms",
@@ -202,10 +208,7 @@ def glossary_terms(
     """
     from .terms import aligned_renderings, extract_terms
 
-    candidates = [
-        c for c in extract_terms(documents, curated=[t.source for t in known if t.status is Status.APPROVED])
-        if c.score >= min_score or c.source in known
-    ]
+    candidates = [c for c in _candidates(documents, known, cache) if c.score >= min_score or c.source in known]
     pairs = [(u.source, u.target) for u in units if u.origin is Origin.ALIGNED and u.target]
     open_terms = [c.source for c in candidates if c.source not in known]
     aligned = aligned_renderings(open_terms, pairs) if pairs and open_terms else {}
@@ -216,6 +219,28 @@ def glossary_terms(
         drafts = {u.source: u.target for u in drafted if u.target}
     examples = {u.source: u.target for u in units if u.target}
     return propose(candidates, known, aligned=aligned, drafts=drafts, example_targets=examples)
+
+
+def _candidates(documents: Sequence[Document], known: Glossary, cache: DraftCache | None) -> list["Candidate"]:
+    """Extracted candidates, remembered in the cache by input and extractor version: a warm re-run skips extraction."""
+    from dataclasses import asdict
+
+    from .terms import EXTRACTOR_VERSION, Candidate, extract_terms
+
+    curated = sorted(t.source for t in known if t.status is Status.APPROVED)
+    key = None
+    if cache is not None:
+        digest = hashlib.sha256(json.dumps(
+            [EXTRACTOR_VERSION, curated, [[d.name, [s.text for s in d.segments]] for d in documents]], ensure_ascii=False
+        ).encode()).hexdigest()
+        key = f"terms:{digest}"
+        stored = cache.recall(key)
+        if isinstance(stored, list):
+            return [Candidate(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in stored]
+    candidates = extract_terms(documents, curated=curated)
+    if cache is not None and key is not None:
+        cache.remember(key, [asdict(c) for c in candidates])
+    return candidates
 
 
 def translate_files(

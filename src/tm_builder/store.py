@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS drafts (
     problem TEXT,
     PRIMARY KEY (signature, source)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS memo (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -93,6 +97,15 @@ class DraftCache:
                 "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?, ?, ?)",
                 [(signature, s, d.text, d.score, json.dumps(list(d.notes), ensure_ascii=False), d.problem) for s, d in drafts.items()],
             )
+
+    def recall(self, key: str) -> object | None:
+        """A JSON value stored by :meth:`remember` (other costly results of a run, such as term candidates)."""
+        row = self._db.execute("SELECT value FROM memo WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def remember(self, key: str, value: object) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False)))
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0])

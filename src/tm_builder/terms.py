@@ -67,7 +67,20 @@ from .units import Document, SegmentKind
 if TYPE_CHECKING:  # pragma: no cover
     from .align.lexicon import Lexicon
 
-__all__ = ["Candidate", "Rendering", "extract_terms", "aligned_renderings"]
+__all__ = ["EXTRACTOR_VERSION", "Candidate", "Rendering", "aligned_renderings", "extract_terms"]
+
+
+def _extractor_version() -> str:
+    """This module's own content and jieba's version: any change to either invalidates remembered candidates."""
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16] + "+jieba" + version("jieba")
+
+
+#: what the draft cache keys remembered extraction results by
+EXTRACTOR_VERSION = _extractor_version()
 
 
 # --------------------------------------------------------------------------
