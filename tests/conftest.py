@@ -45,6 +45,14 @@ def tiny_model(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def trained_model(tmp_path_factory) -> Path:
+    """The tiny model trained until its greedy drafts are confident (about 20 s), built once per session."""
+    from .tiny_trained import build_trained_model
+
+    return build_trained_model(tmp_path_factory.mktemp("trained-model"))
+
+
+@pytest.fixture(scope="session")
 def tiny_short_model(tmp_path_factory) -> Path:
     """The same, with room for only 64 source tokens: exercises long-segment splitting."""
     from .tiny_model import build_tiny_model

@@ -74,3 +74,50 @@ def test_both_engines_through_the_cli(tiny_model, tmp_path, engine):
     units, header = read_units(tmp_path / f"{STEM}.tmx")
     assert len(units) == 214 and all(u.origin is Origin.MT for u in units)
     assert dict(header.properties)["engine"] == engine
+
+
+# -- parity with transformers, on a model whose greedy drafts are confident ------------------
+
+@pytest.fixture(scope="module")
+def held_in(trained_model):
+    """The sources the trained tiny model memorised, and the targets it learnt."""
+    from .tiny_trained import training_pairs
+
+    return training_pairs(trained_model)
+
+
+@pytest.fixture(scope="module")
+def reference_drafts(trained_model, held_in):
+    """Greedy drafts of the held-in sources by the reference engine (transformers)."""
+    from tm_builder.engines.marian import MarianEngine
+
+    engine = MarianEngine(trained_model, DraftOptions(beam=1))
+    return [d.text for d in engine.translate([source for source, _ in held_in])]
+
+
+def _exact_match(a: list[str], b: list[str]) -> float:
+    assert len(a) == len(b)
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+
+
+def test_the_trained_models_drafts_are_not_trivial(trained_model, held_in, reference_drafts):
+    import sentencepiece as spm
+
+    target = spm.SentencePieceProcessor(model_file=str(trained_model / "target.spm"))
+    n = len(reference_drafts)
+    assert n >= 100
+    assert sum(bool(d) for d in reference_drafts) >= 0.95 * n
+    assert sum(len(target.encode(d)) >= 5 for d in reference_drafts) >= 0.9 * n
+    assert len(set(reference_drafts)) >= 0.9 * n
+    # Confident because memorised: greedy decoding gives back what it was trained on.
+    assert _exact_match(reference_drafts, [t for _, t in held_in]) >= 0.9
+
+
+@pytest.mark.parametrize("quantization", ["float32", "int8"])
+def test_greedy_drafts_match_transformers(trained_model, held_in, reference_drafts, quantization):
+    from tm_builder.engines.ct2 import Ct2Engine
+
+    engine = Ct2Engine(trained_model, DraftOptions(beam=1), quantization=quantization)
+    drafts = [d.text for d in engine.translate([source for source, _ in held_in])]
+    rate = _exact_match(reference_drafts, drafts)
+    assert rate >= 0.95, f"greedy exact match with transformers, {quantization}: {rate:.3f}"
