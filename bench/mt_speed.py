@@ -3,7 +3,7 @@
 Run from anywhere (about 7.5 minutes on a quiet 2-core machine):
 
     python bench/mt_speed.py                        # every engine x beam x batch
-    python bench/mt_speed.py --quick                # transformers vs ct2-int8 at beam 6, batch 32 (< 3 min)
+    python bench/mt_speed.py --quick                # transformers vs ct2-int8 at the defaults: beam 6, auto batches (< 3 min)
     python bench/mt_speed.py --segments 24          # a quick run
     python bench/mt_speed.py --beams 1 --batch-sizes 8,32
 
@@ -33,18 +33,21 @@ Every (beam, batch size) configuration runs in a fresh subprocess (the script
 calls itself with ``--one BEAM BATCH``), so that its load time and peak memory
 are its own:
 
-1. *load s*: seconds to import ``tm_builder.engines.marian`` and construct
-   ``MarianEngine(model_dir, DraftOptions(beam=BEAM))``, which imports torch
-   and transformers and loads tokenizer and model, as a user's run does.
-   The engine picks the torch threads (one per core).
-2. Batches as the engine makes them: segments sorted longest first (by source
-   tokens, ``</s>`` included), then cut into groups of BATCH.
+1. *load s*: seconds to import the engine's module and construct it
+   (``MarianEngine`` imports torch and transformers and loads tokenizer and
+   model; ``Ct2Engine`` loads the already converted model), as a user's run
+   does.  Each engine picks its threads (one per core).
+2. Batches: segments sorted longest first (by source tokens, ``</s>``
+   included), then cut into groups of BATCH segments; batch ``auto`` is the
+   engine's own batching (``Engine._batches`` under the default
+   ``--batch-tokens`` budget, which counts padding and beam hypotheses), i.e.
+   what ``tm-builder translate`` does by default.
 3. Each batch goes through the engine's own ``_generate`` (tokenising,
    generation, draft scoring and decoding, as in a real run) with the output
    length forced to ceil(1.2 x the batch's longest source): the generation
    config's ``min_new_tokens`` equals the per-segment ``max_new_tokens``,
    since random weights would otherwise stop anywhere.
-4. One warm-up batch (the BATCH shortest segments) runs first and is not
+4. One warm-up batch (the last, shortest one) runs first and is not
    timed; then the whole set is timed.  *segments/s* is segments over wall
    seconds; *target tok/s* counts the target tokens generated (exactly the
    forced length for every segment).  Tokenizing, scoring and decoding are
@@ -158,8 +161,11 @@ def measure_one(model_dir: Path, engine_name: str, beam: int, batch_size: int, t
     load_s = time.perf_counter() - start
 
     lengths = engine._count_tokens(texts)
-    order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if batch_size == 0:
+        batches = engine._batches(lengths)  # production batching: the default token budget, beam included
+    else:
+        order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
     def run(batch: list[int]) -> int:
         # The production call (engine._generate: tokenising, generation, scoring,
@@ -173,7 +179,7 @@ def measure_one(model_dir: Path, engine_name: str, beam: int, batch_size: int, t
         engine._generate([texts[i] for i in batch], beam=beam, max_new_tokens=[forced] * len(batch))
         return forced * len(batch)
 
-    run(order[-batch_size:])  # warm-up: the shortest segments
+    run(batches[-1])  # warm-up: the shortest segments
     start = time.perf_counter()
     target_tokens = sum(run(batch) for batch in batches)
     wall_s = time.perf_counter() - start
@@ -197,22 +203,109 @@ def run_subprocess(model_dir: Path, engine: str, beam: int, batch_size: int, tex
     return json.loads(done.stdout.splitlines()[-1])
 
 
+def convert(model_dir: Path, quantization: str) -> None:
+    """Convert for CTranslate2 once, outside the timed runs (conversion needs transformers)."""
+    subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r}); "
+                    f"from tm_builder.engines.ct2 import Ct2Engine; Ct2Engine({str(model_dir)!r}, "
+                    f"quantization={quantization!r})"], check=True, capture_output=True)
+
+
+CORPUS_FILES = sorted((ROOT.parent / "shared" / "data" / "zh-en").glob("*.zh"))
+
+
+def corpus_run(model_dir: Path, lines: int, workdir: Path) -> list[tuple[str, float, int, float]]:
+    """``tm-builder translate --engine ct2`` end to end over a corpus, cold then warm.
+
+    The corpus is ``shared/data/zh-en/*.zh`` concatenated (7,991 distinct
+    lines), cycled to *lines* lines if more are asked for (the repeats are
+    identical segments: drafted once per run).  Cold: a fresh draft cache
+    (``TM_BUILDER_CACHE`` in *workdir*) and an already converted model, so
+    conversion is not timed.  Warm: the same command again, every draft
+    from the cache.  Returns (run, wall s, peak RSS MB of the child, drafts/s).
+    """
+    text: list[str] = []
+    for f in CORPUS_FILES:
+        text.extend(line for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+    corpus = workdir / "corpus.zh"
+    corpus.write_text("\n".join(text[i % len(text)] for i in range(lines)) + "\n", encoding="utf-8")
+    env = {**os.environ, "TM_BUILDER_CACHE": str(workdir / "drafts.sqlite3"), "HF_HUB_OFFLINE": "1"}
+    convert(model_dir, "int8")
+    command = [sys.executable, "-m", "tm_builder", "translate", str(corpus), "-o", str(workdir / "out"),
+               "--engine", "ct2", "--model", str(model_dir)]
+    rows = []
+    for run in ("cold", "warm"):
+        log = workdir / f"{run}.log"
+        with log.open("w") as sink:
+            start = time.perf_counter()
+            child = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
+            wall = time.perf_counter() - start
+        if status != 0:
+            sys.exit(f"{' '.join(command)} failed:\n{log.read_text()}")
+        rows.append((run, wall, usage.ru_maxrss / 1024, lines / wall))
+        print(f"{run}: {log.read_text().strip().splitlines()[0]}", file=sys.stderr)
+    return rows
+
+
+def corpus_table(args: argparse.Namespace) -> None:
+    """Print the cold/warm table of :func:`corpus_run` and its ratio."""
+    load_before = os.getloadavg()
+    if args.corpus_model == "opus-shape":
+        model_dir = build_model(args.cache)
+    elif args.corpus_model == "trained":
+        model_dir = DEFAULT_CACHE.parent / "trained"
+        if not (model_dir / "config.json").exists():
+            sys.path.insert(0, str(ROOT / "tests"))
+            from tiny_trained import build_trained_model
+
+            build_trained_model(model_dir)
+    else:
+        model_dir = Path(args.corpus_model)
+    with tempfile.TemporaryDirectory(prefix="tm-builder-corpus-") as tmp:
+        rows = corpus_run(model_dir, args.corpus_lines, Path(tmp))
+    print(f"machine: {len(os.sched_getaffinity(0))} cores, ctranslate2 {version('ctranslate2')}; load average "
+          f"before {' '.join(f'{x:.2f}' for x in load_before)}, after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"corpus: shared/data/zh-en/*.zh concatenated ({args.corpus_lines} lines), model {model_dir}")
+    print("command: tm-builder translate CORPUS -o OUT --engine ct2 --model MODEL (default beam, glossary, terms)")
+    print()
+    print("run  | wall s | lines/s | peak RSS MB")
+    print("-----|--------|---------|------------")
+    for run, wall, peak, rate in rows:
+        print(f"{run} | {wall:6.1f} | {rate:7.1f} | {peak:6.0f}")
+    print(f"\nwarm_speedup={rows[0][1] / rows[1][1]:.1f}")
+
+
 def int_list(value: str) -> list[int]:
-    return [int(v) for v in value.split(",")]
+    """Comma-separated sizes; ``auto`` (0) is the engine's own batching under its default token budget."""
+    return [0 if v == "auto" else int(v) for v in value.split(",")]
+
+
+def batch_label(size: int) -> str:
+    return "auto" if size == 0 else str(size)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--segments", type=int, help="use an evenly spaced sample of N seed segments (default: all 214)")
     parser.add_argument("--beam-segments", type=int, default=64, help="at most N segments for beam > 1 (default: 64)")
-    parser.add_argument("--batch-sizes", type=int_list, default=[1, 8, 32], help="comma-separated (default: 1,8,32)")
+    parser.add_argument("--batch-sizes", type=int_list, default=[1, 8, 32, 0],
+                        help="comma-separated segment counts, or auto for the engine's token budget (default: 1,8,32,auto)")
     parser.add_argument("--beams", type=int_list, default=[1, 4], help="comma-separated (default: 1,4)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"model directory (default: {DEFAULT_CACHE})")
     parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated (default: {','.join(ENGINES)})")
     parser.add_argument("--quick", action="store_true",
-                        help="transformers vs ct2-int8 at the model's default beam, batch 32, 64 segments (< 3 min)")
+                        help="transformers vs ct2-int8 at the default beam and batching, 64 segments (< 3 min)")
+    parser.add_argument("--corpus", action="store_true",
+                        help="only the second table: tm-builder translate --engine ct2 over the shared corpus, cold then warm")
+    parser.add_argument("--corpus-lines", type=int, default=20_000, help="lines of the corpus table (default: 20000)")
+    parser.add_argument("--corpus-model", default="trained",
+                        help="model of the corpus table: 'trained' (tests/tiny_trained.py, the default), "
+                             "'opus-shape' (random weights: every draft runs to its length limit, hours), or a directory")
     parser.add_argument("--one", nargs=3, metavar=("ENGINE", "BEAM", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.corpus:
+        corpus_table(args)
+        return
 
     if args.one:
         engine, beam, batch = args.one[0], int(args.one[1]), int(args.one[2])
@@ -221,7 +314,7 @@ def main() -> None:
     engines = args.engines.split(",")
     if args.quick:
         reference = json.loads(REFERENCE_CONFIG.read_text(encoding="utf-8"))
-        engines, args.beams, args.batch_sizes = ["marian", "ct2-int8"], [reference["num_beams"]], [32]
+        engines, args.beams, args.batch_sizes = ["marian", "ct2-int8"], [reference["num_beams"]], [0]
         args.segments, args.beam_segments = 64, 64
 
     started = time.perf_counter()
@@ -230,18 +323,15 @@ def main() -> None:
     from tm_builder import segment_file
 
     seed_texts = sample([s.text for s in segment_file(SEED).segments], args.segments)
-    # Convert for CTranslate2 once, outside the timed runs (conversion needs transformers).
     for engine in engines:
         if engine.startswith("ct2"):
-            subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r}); "
-                            f"from tm_builder.engines.ct2 import Ct2Engine; Ct2Engine({str(model_dir)!r}, "
-                            f"quantization={engine.split('-', 1)[1]!r})"], check=True, capture_output=True)
+            convert(model_dir, engine.split("-", 1)[1])
     rows = []
     for beam in args.beams:
         texts = seed_texts if beam == 1 else sample(seed_texts, args.beam_segments)
         for batch_size in args.batch_sizes:
             for engine in engines:
-                print(f"{engine}, beam {beam}, batch {batch_size}, {len(texts)} segments ...", file=sys.stderr, flush=True)
+                print(f"{engine}, beam {beam}, batch {batch_label(batch_size)}, {len(texts)} segments ...", file=sys.stderr, flush=True)
                 rows.append((engine, beam, batch_size, run_subprocess(model_dir, engine, beam, batch_size, texts)))
 
     print(f"machine: {len(os.sched_getaffinity(0))} cores (nproc), torch {version('torch')}, "
@@ -255,7 +345,7 @@ def main() -> None:
               "vs transformers", "load s", "peak RSS MB")
     rate = {(e, beam, bs): r["target_tokens"] / r["wall_s"] for e, beam, bs, r in rows}
     table = [header] + [
-        (e, str(r["threads"]), str(beam), str(bs), str(r["segments"]), str(r["target_tokens"]), f"{r['wall_s']:.1f}",
+        (e, str(r["threads"]), str(beam), batch_label(bs), str(r["segments"]), str(r["target_tokens"]), f"{r['wall_s']:.1f}",
          f"{r['segments'] / r['wall_s']:.2f}", f"{rate[(e, beam, bs)]:.1f}",
          f"{rate[(e, beam, bs)] / rate[('marian', beam, bs)]:.2f}x" if ("marian", beam, bs) in rate else "-",
          f"{r['load_s']:.1f}", f"{r['peak_rss_mb']:.0f}")
@@ -269,6 +359,8 @@ def main() -> None:
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
     if args.quick:
         key = (args.beams[0], args.batch_sizes[0])
+        peak = {e: r["peak_rss_mb"] for e, _, _, r in rows}
+        print(f"peak_rss_mb ct2-int8={peak['ct2-int8']:.0f} transformers={peak['marian']:.0f} (limit 1024)")
         print(f"speedup_vs_transformers={rate[('ct2-int8', *key)] / rate[('marian', *key)]:.2f}")
 
 
