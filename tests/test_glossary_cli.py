@@ -114,3 +114,24 @@ def test_bad_glossary_input_is_one_line_and_nothing_is_written(tmp_path):
     done = run("translate", str(SEED), "-o", str(tmp_path / "out"), "--engine", "none", "--glossary", str(tmp_path / "missing.csv"))
     assert done.returncode != 0 and "missing.csv" in done.stderr and done.stderr.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_aligned_human_pairs_are_checked_never_rewritten(tmp_path):
+    align = DATA / "align"
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text("source,target,status\n发展中国家,developing nations,approved\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = run("translate", str(align / "seed_zh.txt"), "--reference", str(align / "seed_en.txt"), "-o", str(out),
+               "--engine", "none", "--glossary", str(reviewed))
+    assert done.returncode == 0, done.stderr
+    units, _ = read_units(out / "seed_zh.po")
+    fence = next(u for u in units if "小院高墙" in u.source)
+    assert fence.origin.value == "aligned" and [(c.source, c.honoured) for c in fence.terms] == [("小院高墙", True)]
+    assert not any(n.startswith("QA:") for n in fence.notes)
+    developing = next(u for u in units if "发展中国家" in u.source)
+    assert "developing countries" in developing.target and "developing nations" not in developing.target  # untouched
+    assert ("发展中国家", False) in [(c.source, c.honoured) for c in developing.terms]
+    assert any(n.startswith("QA: the approved rendering of 发展中国家 (developing nations)") for n in developing.notes)
+    # The aligned pairs give the glossary its rendering evidence and example targets.
+    proposals = read_glossary_csv(out / "seed_zh.glossary.csv")
+    assert proposals.get("小院高墙").example_target and "small yard, high fence" in proposals.get("小院高墙").example_target
