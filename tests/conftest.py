@@ -96,3 +96,37 @@ def hermetic_caches(tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def omegat() -> str:
+    return _tool("omegat", "omegat")
+
+
+@pytest.fixture(scope="session")
+def omegat_reader() -> list[str]:
+    """A command that loads a glossary with OmegaT's own TSV reader (groovy, a dependency of Debian's omegat)."""
+    import os
+    import subprocess
+
+    groovy = _tool("groovy", "omegat")
+    jar = Path("/usr/share/omegat/OmegaT.jar")
+    if not jar.is_file():
+        pytest.fail("OmegaT.jar is required by this test: apt-get install -y omegat")
+    java = os.path.realpath(shutil.which("java") or "")
+    os.environ.setdefault("JAVA_HOME", str(Path(java).parent.parent))
+    script = Path(__file__).resolve().parent / "data" / "omegat_glossary.groovy"
+    subprocess.run([groovy, "--version"], check=True, capture_output=True)
+    return [groovy, "-cp", str(jar), str(script)]
+
+
+@pytest.fixture(scope="session")
+def translate_toolkit() -> str:
+    """The system Python with Debian's translate-toolkit (python3-translate)."""
+    import subprocess
+
+    python = "/usr/bin/python3"
+    done = subprocess.run([python, "-c", "import translate.storage.tmx"], capture_output=True)
+    if done.returncode != 0:
+        pytest.fail("translate-toolkit is required by this test: apt-get install -y translate-toolkit")
+    return python

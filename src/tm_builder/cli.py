@@ -52,6 +52,11 @@ class EngineOption(str, Enum):
     none = "none"
 
 
+class OmegatMtOption(str, Enum):
+    mt = "mt"
+    auto = "auto"
+
+
 class QuantizationOption(str, Enum):
     int8 = "int8"
     int8_float32 = "int8_float32"
@@ -156,6 +161,12 @@ def translate(
     ] = None,
     no_curated: Annotated[bool, typer.Option("--no-curated", help="Do not enforce the curated political glossary shipped with tm-builder.")] = False,
     no_terms: Annotated[bool, typer.Option("--no-terms", help="Do not write <stem>.glossary.csv with the terms found.")] = False,
+    omegat: Annotated[
+        Optional[Path], typer.Option("--omegat", help="Also write a ready OmegaT project (zh-CN -> en) to this new directory.")
+    ] = None,
+    omegat_mt: Annotated[
+        OmegatMtOption, typer.Option("--omegat-mt", help="Machine drafts in the OmegaT project: mt (offered as machine matches) or auto (inserted, for post-editing).")
+    ] = OmegatMtOption.mt,
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each.
 
@@ -173,7 +184,7 @@ def translate(
             list(files), output, engine=engine.value, model=model, options=options, lang=lang.value,
             progress=lambda total: progress_bar(total, "drafting"), reference=reference,
             scorers=_scorer_names(scorers), cache=not no_cache, quantization=quantization.value,
-            glossaries=glossary or (), curated=not no_curated, terms=not no_terms,
+            glossaries=glossary or (), curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
         )
         if summary.alignment is not None:
             _report_alignment(summary.alignment)
@@ -185,6 +196,8 @@ def translate(
                 + (f", {_count(doc.units, 'unit')} after alignment" if doc.units != sum(doc.kinds.values()) else "")
             )
             typer.echo("  wrote " + ", ".join(doc.outputs))
+        if summary.omegat is not None:
+            typer.echo(f"OmegaT project: {summary.omegat[0]} ({', '.join(summary.omegat[1])})")
         typer.echo(
             f"{_count(len(summary.documents), 'document')}, {_count(summary.paragraphs, 'paragraph')}, "
             f"{summary.repaired} repaired, {_count(summary.units, 'segment')}, engine {summary.engine}"

@@ -25,6 +25,7 @@ from .errors import InputError, OutputError
 from .formats import WRITERS, MemoryHeader
 from .formats.termbase import read_glossary, write_glossary_csv
 from .glossary import Glossary, Status, Term, check_terms, load_curated, merge, propose
+from .omegat import check_project_dir, write_omegat_project
 from .segment import lines_document, segment_file
 from .store import DraftCache
 from .translate import ENGINES, draft_units, load_engine
@@ -75,6 +76,8 @@ class RunSummary:
     new_drafts: int = 0
     #: drafts served from the draft cache
     reused_drafts: int = 0
+    #: the OmegaT project written, and its files
+    omegat: tuple[str, tuple[str, ...]] | None = None
     cache_path: str | None = None
     #: seconds spent drafting (model loading excluded)
     seconds: float = 0.0
@@ -260,6 +263,8 @@ def translate_files(
     glossaries: Sequence[str | os.PathLike[str]] = (),
     curated: bool = True,
     terms: bool = True,
+    omegat: str | os.PathLike[str] | None = None,
+    omegat_mt: str = "mt",
 ) -> RunSummary:
     """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each.
 
@@ -278,6 +283,10 @@ def translate_files(
     the reviewed *glossaries*) is enforced in every draft and checked in
     aligned pairs.  With *terms*, the terms found in each document are
     written for review to ``OUTDIR/<stem>.glossary.csv``.
+
+    With *omegat*, a ready OmegaT project is written there too (see
+    :mod:`tm_builder.omegat`); *omegat_mt* says where machine drafts go
+    (``mt``: offered as machine matches; ``auto``: inserted).
     """
     if not paths:
         raise InputError("no input files given")
@@ -302,6 +311,8 @@ def translate_files(
         english = [d.name for d in documents if d.lang != "zh"]
         if english:
             raise InputError(f"{english[0]}: looks like English; the zh->en engine needs Chinese (use --engine none to segment it)")
+    if omegat is not None:
+        check_project_dir(omegat, omegat_mt)
     known = load_glossary(glossaries, curated=curated)
     options = replace(options or DraftOptions(), terms=tuple((t.source, t.target) for t in known.enforced()))
     out = Path(outdir)
@@ -368,6 +379,12 @@ def translate_files(
                 flagged=sum(any(n.startswith("needs review") for n in u.notes) for u in units),
             )
         )
+    if omegat is not None:
+        header = MemoryHeader().with_properties(**signature)
+        files = write_omegat_project(
+            omegat, [(Path(p).stem, units) for p, units in zip(paths, results)], known, header=header, mt=omegat_mt
+        )
+        summary.omegat = (os.fspath(omegat), tuple(files))
     return summary
 
 
