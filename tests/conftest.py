@@ -130,3 +130,8 @@ def translate_toolkit() -> str:
     if done.returncode != 0:
         pytest.fail("translate-toolkit is required by this test: apt-get install -y translate-toolkit")
     return python
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    return _tool("chromium", "chromium")

@@ -198,6 +198,10 @@ def translate(
             typer.echo("  wrote " + ", ".join(doc.outputs))
         if summary.omegat is not None:
             typer.echo(f"OmegaT project: {summary.omegat[0]} ({', '.join(summary.omegat[1])})")
+        if summary.scores:
+            typer.echo(f"the model on the {summary.scored} aligned sentences, against the reference:")
+            for m in summary.scores:
+                typer.echo(f"  {m.name.upper():5s} {m.score:5.1f}   {m.signature}")
         typer.echo(
             f"{_count(len(summary.documents), 'document')}, {_count(summary.paragraphs, 'paragraph')}, "
             f"{summary.repaired} repaired, {_count(summary.units, 'segment')}, engine {summary.engine}"
@@ -258,6 +262,50 @@ def glossary_command(
             + (f"; machine drafts by {summary.drafted_with}" if summary.drafted_with else "; no machine drafts (no model)")
         )
         typer.echo("wrote " + ", ".join(summary.outputs))
+
+
+@app.command("score")
+def score_command(
+    hypothesis: Annotated[Path, typer.Argument(help="Drafts to score: plain text (a segment per line), TMX, PO or CSV.", metavar="HYP")],
+    reference: Annotated[Path, typer.Argument(help="The reference translation, in any of the same forms.", metavar="REF")],
+    metrics: Annotated[str, typer.Option("--metrics", help="Comma-separated: bleu, chrf, chrf++, ter.")] = "bleu,chrf,ter",
+    glossary: Annotated[
+        Optional[list[Path]], typer.Option("--glossary", help="A reviewed glossary whose approved terms are checked (with the curated ones); repeatable.")
+    ] = None,
+    no_curated: Annotated[bool, typer.Option("--no-curated", help="Check only --glossary terms, not the curated glossary.")] = False,
+    source: Annotated[
+        Optional[Path], typer.Option("--source", help="The Chinese source, a segment per line, when HYP is plain text (for term checks).")
+    ] = None,
+    compare: Annotated[
+        Optional[Path], typer.Option("--compare", help="A second system's drafts: paired bootstrap test against HYP.")
+    ] = None,
+    target_lang: Annotated[str, typer.Option("--target-lang", help="Language of the targets: en (13a tokenizer) or zh (tokenize=zh).")] = "en",
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples for 95% confidence intervals (0: none).")] = 0,
+    by_segment: Annotated[bool, typer.Option("--by-segment", help="Also print every segment's sentence chrF.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    html_out: Annotated[Optional[Path], typer.Option("--html", help="Write a self-contained HTML review page here.")] = None,
+) -> None:
+    """Score drafts with sacrebleu (BLEU, chrF, TER, with signatures) and check glossary terms."""
+    from .pipeline import load_glossary
+    from .score import format_text, score
+
+    with _user_errors():
+        known = load_glossary(glossary or (), curated=not no_curated).enforced()
+        report = score(
+            hypothesis, reference, metrics=[m.strip() for m in metrics.split(",") if m.strip()], glossary=known,
+            source=source, compare=compare, target_lang=target_lang, bootstrap=bootstrap,
+        )
+        if html_out is not None:
+            from .report import write_html
+
+            write_html(report, html_out)
+        if as_json:
+            _write_out(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n")
+        else:
+            _write_out(format_text(report, by_segment=by_segment) + "\n")
+        if html_out is not None and not as_json:
+            _write_out(f"wrote {html_out}\n")
+        sys.stdout.flush()
 
 
 def _scorer_names(value: str | None) -> tuple[str, ...] | None:

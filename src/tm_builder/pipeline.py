@@ -78,6 +78,9 @@ class RunSummary:
     reused_drafts: int = 0
     #: the OmegaT project written, and its files
     omegat: tuple[str, tuple[str, ...]] | None = None
+    #: with a reference: the model's drafts of the aligned sentences scored against it, and how many
+    scores: list = field(default_factory=list)
+    scored: int = 0
     cache_path: str | None = None
     #: seconds spent drafting (model loading excluded)
     seconds: float = 0.0
@@ -224,6 +227,21 @@ def glossary_terms(
     return propose(candidates, known, aligned=aligned, drafts=drafts, example_targets=examples)
 
 
+def _score_against_reference(units, engine: Engine, cache: DraftCache | None):
+    """How good the model is on this document: drafts of the aligned sentences against the human reference.
+
+    The drafts are only scored (and cached), never written: the memory keeps the human translations.
+    """
+    from .score import corpus_scores
+
+    pairs = [u for u in units if u.origin is Origin.ALIGNED and u.target]
+    if not pairs:
+        return [], 0
+    blank = [replace(u, target="", origin=Origin.NONE, score=None, notes=(), terms=()) for u in pairs]
+    drafts = draft_units(blank, engine, cache=cache)
+    return corpus_scores([d.target for d in drafts], [u.target for u in pairs], ("bleu", "chrf", "ter")), len(pairs)
+
+
 def _candidates(documents: Sequence[Document], known: Glossary, cache: DraftCache | None) -> list["Candidate"]:
     """Extracted candidates, remembered in the cache by input and extractor version: a warm re-run skips extraction."""
     from dataclasses import asdict
@@ -344,6 +362,8 @@ def translate_files(
                     results.append(units if drafter is None else draft_units(units, drafter, advance, store))
                 else:
                     results.append(translate_document(document, drafter, advance, store))
+        if aligned is not None and drafter is not None:
+            summary.scores, summary.scored = _score_against_reference(results[0], drafter, store)
         proposals = [
             glossary_terms([document], known, units=units, engine=drafter, cache=store) if terms else []
             for document, units in zip(documents, results)

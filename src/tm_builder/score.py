@@ -1,0 +1,318 @@
+"""Quality report: how good is a batch of drafts, and did a change make it worse?
+
+The numbers are sacrebleu's, computed through its Python API with its own
+defaults, so they equal ``sacrebleu REF -i HYP`` exactly and carry the same
+signatures (a score without its signature cannot be compared with another).
+Next to them, the thing a political translation desk checks first: whether
+every approved glossary term got its approved rendering.  Files are read by
+suffix: ``.tmx``/``.po``/``.csv`` through :mod:`tm_builder.formats` (targets),
+anything else as plain text, one segment per line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .degenerate import check_draft
+from .errors import InputError
+from .formats import READERS, read_units
+from .formats.base import WEAK_ALIGNMENT
+from .glossary import Glossary, check_terms
+from .textio import read_text
+from .units import Origin, TermCheck
+
+__all__ = [
+    "METRICS", "MetricScore", "ScoreReport", "SegmentScore", "Side", "TermTally", "corpus_scores", "format_text", "load_side",
+    "score",
+]
+
+#: what ``--metrics`` accepts
+METRICS = ("bleu", "chrf", "chrf++", "ter")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One file's segments: texts, and what a memory knows about them (sources, documents, notes)."""
+
+    path: str
+    texts: tuple[str, ...]
+    sources: tuple[str, ...] | None = None
+    documents: tuple[str, ...] | None = None
+    flags: tuple[tuple[str, ...], ...] | None = None
+
+
+@dataclass(frozen=True)
+class MetricScore:
+    name: str
+    score: float
+    signature: str
+    #: 95% bootstrap confidence interval half-width, when asked for
+    ci: float | None = None
+    #: paired test against ``--compare``: the other system's score and the p-value
+    other: float | None = None
+    p_value: float | None = None
+
+
+@dataclass(frozen=True)
+class SegmentScore:
+    index: int
+    document: str
+    source: str
+    hypothesis: str
+    reference: str
+    chrf: float
+    terms: tuple[TermCheck, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass
+class TermTally:
+    source: str
+    target: str
+    honoured: int = 0
+    violated: int = 0
+
+
+@dataclass
+class ScoreReport:
+    hypothesis: str
+    reference: str
+    metrics: list[MetricScore]
+    segments: list[SegmentScore]
+    terms: list[TermTally] = field(default_factory=list)
+    compare: str | None = None
+    matched_by: str = "position"
+
+    @property
+    def violations(self) -> list[tuple[SegmentScore, TermCheck]]:
+        return [(s, c) for s in self.segments for c in s.terms if not c.honoured]
+
+    def by_document(self) -> list[tuple[str, int, float, int, int]]:
+        """(document, segments, mean sentence chrF, terms honoured, terms violated) per document."""
+        rows: dict[str, list[SegmentScore]] = {}
+        for s in self.segments:
+            rows.setdefault(s.document, []).append(s)
+        return [
+            (doc, len(segs), sum(s.chrf for s in segs) / len(segs),
+             sum(c.honoured for s in segs for c in s.terms), sum(not c.honoured for s in segs for c in s.terms))
+            for doc, segs in rows.items()
+        ]
+
+    def as_dict(self) -> dict:
+        return {
+            "hypothesis": self.hypothesis, "reference": self.reference, "compare": self.compare,
+            "matched_by": self.matched_by, "segments": len(self.segments),
+            "metrics": [m.__dict__ for m in self.metrics],
+            "terms": [t.__dict__ for t in self.terms],
+            "violations": [
+                {"index": s.index, "document": s.document, "term": c.source, "approved": c.target, "hypothesis": s.hypothesis}
+                for s, c in self.violations
+            ],
+        }
+
+
+def _flags(unit) -> tuple[str, ...]:
+    flags = []
+    if any(n.startswith("needs review") for n in unit.notes):
+        flags.append("degenerate")
+    if unit.origin is Origin.ALIGNED and unit.score is not None and unit.score < WEAK_ALIGNMENT:
+        flags.append("weak alignment")
+    if not unit.target:
+        flags.append("empty")
+    return tuple(flags)
+
+
+def load_side(path: str | os.PathLike[str]) -> Side:
+    """Read a hypothesis or reference file (memory formats by suffix, else plain text)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{path}: no such file")
+    if p.suffix.lower().lstrip(".") in READERS:
+        units, _ = read_units(p)
+        if not units:
+            raise InputError(f"{path}: no segments")
+        if not any(u.target for u in units):
+            raise InputError(f"{path}: has no targets to score (an untranslated memory?)")
+        return Side(
+            os.fspath(path), tuple(u.target for u in units), tuple(u.source for u in units),
+            tuple(u.document or p.name for u in units), tuple(_flags(u) for u in units),
+        )
+    text = read_text(p)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not any(line.strip() for line in lines):
+        raise InputError(f"{path}: empty")
+    return Side(os.fspath(path), tuple(line.rstrip("\r") for line in lines), documents=(p.name,) * len(lines))
+
+
+def _pair(hyp: Side, ref: Side) -> tuple[list[int], list[int], str]:
+    """Index pairs (hyp, ref): by source segment when both files have sources, else by position."""
+    if hyp.sources is not None and ref.sources is not None:
+        where: dict[str, list[int]] = {}
+        for j, s in enumerate(ref.sources):
+            where.setdefault(s, []).append(j)
+        hi, ri, missing = [], [], 0
+        for i, s in enumerate(hyp.sources):
+            if where.get(s):
+                hi.append(i)
+                ri.append(where[s].pop(0))  # repeated sentences pair up in order
+            else:
+                missing += 1
+        if not hi:
+            raise InputError(f"{hyp.path} and {ref.path} share no source segment")
+        if missing:
+            raise InputError(f"{missing} segment(s) of {hyp.path} have no counterpart in {ref.path}")
+        return hi, ri, "source"
+    if len(hyp.texts) != len(ref.texts):
+        raise InputError(
+            f"{hyp.path} has {len(hyp.texts)} segments and {ref.path} {len(ref.texts)}: matched by position, they must be equal"
+        )
+    return list(range(len(hyp.texts))), list(range(len(ref.texts))), "position"
+
+
+def _metric(name: str, target_lang: str):
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    zh = target_lang.lower().startswith("zh")
+    if name == "bleu":
+        return BLEU(tokenize="zh") if zh else BLEU()
+    if name == "chrf":
+        return CHRF()
+    if name == "chrf++":
+        return CHRF(word_order=2)
+    if name == "ter":
+        return TER(asian_support=zh)
+    raise InputError(f"unknown metric {name!r}; use {', '.join(METRICS)}")
+
+
+def corpus_scores(
+    hypotheses: Sequence[str], references: Sequence[str], metrics: Sequence[str] = ("bleu", "chrf", "ter"), *,
+    target_lang: str = "en", bootstrap: int = 0,
+) -> list[MetricScore]:
+    """Corpus scores of already paired texts, with signatures (and 95% intervals with *bootstrap*)."""
+    out = []
+    for name in metrics:
+        metric = _metric(name, target_lang)
+        result = metric.corpus_score(list(hypotheses), [list(references)], n_bootstrap=bootstrap or 1)
+        ci = getattr(result, "_ci", None) if bootstrap else None
+        out.append(MetricScore(name, round(float(result.score), 4), str(metric.get_signature()),
+                               float(ci) if ci is not None else None))
+    return out
+
+
+def score(
+    hypothesis: str | os.PathLike[str],
+    reference: str | os.PathLike[str],
+    *,
+    metrics: Sequence[str] = ("bleu", "chrf", "ter"),
+    glossary: Glossary | None = None,
+    source: str | os.PathLike[str] | None = None,
+    compare: str | os.PathLike[str] | None = None,
+    target_lang: str = "en",
+    bootstrap: int = 0,
+) -> ScoreReport:
+    """Score *hypothesis* against *reference* (see the module docstring).
+
+    *source* gives the Chinese segments for plain-text files (memories carry
+    their own), needed for term consistency against *glossary*.  With
+    *compare*, a second system is scored on the same segments and a paired
+    bootstrap test says whether the difference is significant; *bootstrap*
+    alone adds 95% confidence intervals.
+    """
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown or not metrics:
+        raise InputError(f"unknown metric(s) {', '.join(unknown) or '(none)'}; use {', '.join(METRICS)}")
+    hyp, ref = load_side(hypothesis), load_side(reference)
+    hi, ri, matched_by = _pair(hyp, ref)
+    hyps = [hyp.texts[i] for i in hi]
+    refs = [ref.texts[j] for j in ri]
+    sources: list[str] | None = [hyp.sources[i] for i in hi] if hyp.sources is not None else None
+    if source is not None:
+        src = load_side(source)
+        if len(src.texts) != len(hyp.texts):
+            raise InputError(f"{source} has {len(src.texts)} lines and {hyp.path} {len(hyp.texts)}")
+        sources = [src.texts[i] for i in hi]
+    other: list[str] | None = None
+    if compare is not None:
+        side = load_side(compare)
+        oi, with_hyp, _ = _pair(side, hyp)
+        by_hyp = dict(zip(with_hyp, oi))
+        if any(i not in by_hyp for i in hi):
+            raise InputError(f"{compare} does not cover every segment of {hyp.path}")
+        other = [side.texts[by_hyp[i]] for i in hi]
+
+    results: list[MetricScore] = []
+    objects = {name: _metric(name, target_lang) for name in metrics}
+    if other is not None:
+        from sacrebleu.significance import PairedTest
+
+        test = PairedTest([("baseline", hyps), ("compare", other)], objects, [refs], test_type="bs",
+                          n_samples=max(bootstrap, 1000))
+        _, scores = test()
+        columns = [key for key in scores if key != "System"]  # sacrebleu's display names, in our order
+        for (name, obj), column in zip(objects.items(), columns):
+            base, cmp = scores[column]
+            results.append(MetricScore(name, round(float(base.score), 4), str(obj.get_signature()),
+                                       float(base.ci) if base.ci is not None else None,
+                                       round(float(cmp.score), 4), float(cmp.p_value)))
+    else:
+        results = corpus_scores(hyps, refs, metrics, target_lang=target_lang, bootstrap=bootstrap)
+
+    from sacrebleu.metrics import CHRF
+
+    chrf = CHRF()
+    segments = []
+    for k, (i, h, r) in enumerate(zip(hi, hyps, refs)):
+        src_text = sources[k] if sources is not None else ""
+        checks = check_terms(src_text, h, glossary) if glossary and src_text else ()
+        flags = hyp.flags[i] if hyp.flags is not None else ()
+        if src_text and "degenerate" not in flags and check_draft(src_text, h):
+            flags = (*flags, "degenerate")
+        segments.append(SegmentScore(
+            index=i + 1, document=(hyp.documents or ("",) * len(hyp.texts))[i], source=src_text, hypothesis=h,
+            reference=r, chrf=round(chrf.sentence_score(h, [r]).score, 2), terms=checks,
+            flags=flags,
+        ))
+    tallies: dict[str, TermTally] = {}
+    for s in segments:
+        for c in s.terms:
+            tally = tallies.setdefault(c.source, TermTally(c.source, c.target))
+            if c.honoured:
+                tally.honoured += 1
+            else:
+                tally.violated += 1
+    ordered = sorted(tallies.values(), key=lambda t: (-t.violated, -(t.honoured + t.violated), t.source))
+    return ScoreReport(os.fspath(hypothesis), os.fspath(reference), results, segments, ordered,
+                       os.fspath(compare) if compare else None, matched_by)
+
+
+def format_text(report: ScoreReport, *, by_segment: bool = False, violations: int = 20) -> str:
+    """The report for a terminal: scores with signatures, term consistency, optionally every segment."""
+    out = [f"{report.hypothesis} vs {report.reference}: {len(report.segments)} segments (matched by {report.matched_by})"]
+    for m in report.metrics:
+        line = f"{m.name.upper():7s} {m.score:6.1f}"
+        if m.ci is not None:
+            line += f" (±{m.ci:.1f})"
+        if m.other is not None:
+            line += f"   compare {m.other:6.1f}  p = {m.p_value:.4f}"
+        out.append(f"{line}   {m.signature}")
+    if report.terms:
+        honoured = sum(t.honoured for t in report.terms)
+        violated = sum(t.violated for t in report.terms)
+        out.append(f"glossary terms: {honoured + violated} occurrences of {len(report.terms)} terms; "
+                   f"{honoured} honoured, {violated} rendered differently")
+        for t in report.terms[:15]:
+            out.append(f"  {t.source} => {t.target}: {t.honoured} honoured, {t.violated} violated")
+        for s, c in report.violations[:violations]:
+            out.append(f"  segment {s.index}: {c.source} => {c.target!r} missing in: {s.hypothesis[:120]}")
+        if len(report.violations) > violations:
+            out.append(f"  ... and {len(report.violations) - violations} more (--json lists all)")
+    if by_segment:
+        for s in report.segments:
+            out.append(f"{s.index}\tchrF {s.chrf:5.1f}\t{s.hypothesis}")
+    return "\n".join(out)
+

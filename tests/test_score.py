@@ -1,0 +1,154 @@
+"""tm-builder score: sacrebleu's numbers exactly, term consistency, and a page a person can read."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tm_builder.errors import InputError
+from tm_builder.formats import write_units
+from tm_builder.glossary import load_curated
+from tm_builder.score import score
+from tm_builder.units import Origin, TranslationUnit
+
+from .conftest import ROOT
+
+DATA = ROOT.parent / "shared" / "data" / "zh-en"
+HYP, REF, SRC = DATA / "wmt18.opusmt.en", DATA / "wmt18.en", DATA / "wmt18.zh"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def wmt18():
+    return score(HYP, REF, metrics=("bleu", "chrf"), glossary=load_curated().enforced(), source=SRC)
+
+
+def test_reproduces_sacrebleus_command_line_exactly(wmt18):
+    done = subprocess.run([sys.executable, "-m", "sacrebleu", str(REF), "-i", str(HYP), "-m", "bleu", "chrf"],
+                          capture_output=True, text=True, check=True)
+    cli = json.loads(done.stdout)
+    ours = {m.name: m for m in wmt18.metrics}
+    assert [round(ours["bleu"].score, 1), round(ours["chrf"].score, 1)] == [c["score"] for c in cli]
+    assert [ours["bleu"].signature, ours["chrf"].signature] == [c["signature"] for c in cli]
+    assert "tok:13a" in ours["bleu"].signature
+
+
+def test_term_report_lists_where_the_drafts_break_approved_renderings(wmt18):
+    hyp = HYP.read_text(encoding="utf-8").splitlines()
+    assert len(wmt18.violations) > 100
+
+    def whole(target: str, line: str) -> bool:  # independent of the code under test: plain string search
+        for form in {target, target[:1].upper() + target[1:], target[:1].lower() + target[1:]}:
+            at = line.find(form)
+            while at >= 0:
+                end = at + len(form)
+                if (at == 0 or not line[at - 1].isalnum()) and (end == len(line) or not line[end].isalnum()):
+                    return True
+                at = line.find(form, at + 1)
+        return False
+
+    for seg, check in wmt18.violations:
+        assert not whole(check.target, hyp[seg.index - 1])
+    honoured = [(s, c) for s in wmt18.segments for c in s.terms if c.honoured]
+    assert honoured and all(whole(c.target, hyp[s.index - 1]) for s, c in honoured)
+    assert sum(t.violated for t in wmt18.terms) == len(wmt18.violations)
+    assert wmt18.terms == sorted(wmt18.terms, key=lambda t: (-t.violated, -(t.honoured + t.violated), t.source))
+
+
+def _memory(path, pairs, origin=Origin.MT):
+    units = [TranslationUnit(s, t, origin, document="d.txt", paragraph=1, index=i + 1) for i, (s, t) in enumerate(pairs)]
+    write_units(units, path)
+    return units
+
+
+def test_memories_are_matched_by_source_segment(tmp_path):
+    pairs = [("第一句。", "The first sentence."), ("第二句。", "A second sentence here."), ("第三句。", "Third.")]
+    refs = [("第一句。", "The first sentence ."), ("第二句。", "The second sentence."), ("第三句。", "The third one.")]
+    _memory(tmp_path / "hyp.tmx", pairs)
+    _memory(tmp_path / "ref.po", list(reversed(refs)), Origin.HUMAN)
+    (tmp_path / "ref.txt").write_text("\n".join(t for _, t in refs) + "\n", encoding="utf-8")
+    by_source = score(tmp_path / "hyp.tmx", tmp_path / "ref.po")
+    by_position = score(tmp_path / "hyp.tmx", tmp_path / "ref.txt")
+    assert by_source.matched_by == "source" and by_position.matched_by == "position"
+    assert [m.score for m in by_source.metrics] == [m.score for m in by_position.metrics]
+
+
+def test_bad_inputs_are_one_line_errors(tmp_path):
+    (tmp_path / "a.txt").write_text("one\ntwo\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("one\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("\n", encoding="utf-8")
+    _memory(tmp_path / "untranslated.tmx", [("第一句。", "")], Origin.NONE)
+    for args, message in [
+        (("a.txt", "b.txt"), "has 2 segments and .* 1"),
+        (("empty.txt", "a.txt"), "empty"),
+        (("untranslated.tmx", "a.txt"), "no targets"),
+        (("a.txt", "a.txt", "--metrics", "bleu,meteor"), "unknown metric"),
+        (("missing.txt", "a.txt"), "no such file"),
+    ]:
+        done = run("score", *(str(tmp_path / a) if a.endswith((".txt", ".tmx")) else a for a in args))
+        assert done.returncode != 0 and done.stderr.count("\n") == 1 and re.search(message, done.stderr), done.stderr
+    with pytest.raises(InputError):
+        score(tmp_path / "a.txt", tmp_path / "b.txt")
+
+
+def test_compare_runs_a_paired_test_and_chinese_targets_use_the_zh_tokenizer(tmp_path):
+    refs = [f"这是第{i}个参考句子，内容各不相同。" for i in range(40)]
+    good = [r.replace("内容", "内容也") for r in refs]
+    bad = [r[:5] for r in refs]
+    for name, lines in (("ref", refs), ("good", good), ("bad", bad)):
+        (tmp_path / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = score(tmp_path / "good.txt", tmp_path / "ref.txt", metrics=("bleu", "chrf"), compare=tmp_path / "bad.txt",
+                   target_lang="zh")
+    bleu = next(m for m in report.metrics if m.name == "bleu")
+    assert "tok:zh" in bleu.signature and bleu.score > bleu.other and bleu.p_value < 0.05
+    assert bleu.score > 0  # 13a would give ~0 on unsegmented Chinese
+
+
+def test_html_page_renders_every_segment_in_chromium(tmp_path, chromium):
+    hyp = tmp_path / "hyp.txt"
+    lines = HYP.read_text(encoding="utf-8").splitlines()[:300]
+    hyp.write_text("\n".join(lines[:-1] + ["<script>alert(1)</script> & ]]> 😀"]) + "\n", encoding="utf-8")
+    ref = tmp_path / "ref.txt"
+    ref.write_text("\n".join(REF.read_text(encoding="utf-8").splitlines()[:300]) + "\n", encoding="utf-8")
+    src = tmp_path / "src.txt"
+    src.write_text("\n".join(SRC.read_text(encoding="utf-8").splitlines()[:300]) + "\n", encoding="utf-8")
+    page = tmp_path / "report.html"
+    done = run("score", str(hyp), str(ref), "--source", str(src), "--html", str(page))
+    assert done.returncode == 0, done.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "http://" not in html.split("<body>")[0] and "<script>alert" not in html  # self-contained, escaped
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0
+    rows = re.findall(r'<tr class="segment[^"]*" data-index="(\d+)" data-chrf="([\d.]+)"', dom.stdout)
+    assert sorted(int(i) for i, _ in rows) == list(range(1, 301))  # every segment, once
+    chrfs = [float(c) for _, c in rows]
+    assert chrfs == sorted(chrfs)  # worst first
+    assert 'id="segment-count">300<' in dom.stdout and "BLEU" in dom.stdout and "nrefs:1|case:mixed" in dom.stdout
+    assert '<mark class="bad">' in dom.stdout and '<mark class="ok">' in dom.stdout  # terms in both colours
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; ]]&gt; 😀" in dom.stdout
+    shot = tmp_path / "report.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,900",
+                    f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000
+
+
+def test_translate_with_a_reference_scores_the_model_on_the_aligned_sentences(tmp_path, tiny_model):
+    from tm_builder.formats import read_units
+
+    align = ROOT / "tests" / "data" / "align"
+    done = run("translate", str(align / "seed_zh.txt"), "--reference", str(align / "seed_en.txt"), "-o", str(tmp_path),
+               "--model", str(tiny_model), "--max-length", "12")
+    assert done.returncode == 0, done.stderr
+    units, _ = read_units(tmp_path / "seed_zh.tmx")
+    aligned = sum(u.origin is Origin.ALIGNED for u in units)
+    assert f"the model on the {aligned} aligned sentences, against the reference:" in done.stdout
+    assert re.search(r"BLEU +\d+\.\d +nrefs:1\|case:mixed\|eff:no\|tok:13a", done.stdout)
+    assert all(u.origin is not Origin.MT for u in units if u.target and u.origin is Origin.ALIGNED)  # human text kept
