@@ -135,3 +135,11 @@ def test_aligned_human_pairs_are_checked_never_rewritten(tmp_path):
     # The aligned pairs give the glossary its rendering evidence and example targets.
     proposals = read_glossary_csv(out / "seed_zh.glossary.csv")
     assert proposals.get("小院高墙").example_target and "small yard, high fence" in proposals.get("小院高墙").example_target
+
+
+def test_a_bad_output_name_fails_before_any_work(tmp_path):
+    done = run("glossary", str(SEED), "-o", str(tmp_path / "g.xlsx"), "--engine", "none")
+    assert done.returncode != 0 and "unknown glossary format" in done.stderr and done.stderr.count("\n") == 1
+    done = run("glossary", str(SEED), "-o", str(tmp_path / "missing" / "g.csv"), "--engine", "none")
+    assert done.returncode != 0 and "no such directory" in done.stderr
+    assert list(tmp_path.iterdir()) == []

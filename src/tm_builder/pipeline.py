@@ -527,8 +527,8 @@ def glossary_files(
     ``engine="auto"`` and no model installed, they stay empty instead of
     failing the run.
     """
+    from .formats.termbase import GLOSSARY_SUFFIXES, write_glossary
     from .models import ModelError
-    from .formats.termbase import write_glossary
 
     if not paths:
         raise InputError("no input files given")
@@ -547,6 +547,11 @@ def glossary_files(
         units = _align_checked(documents[0], segment_file(reference, lang="auto"), paths[0], reference, None).units
     targets = [Path(output), *map(Path, exports)]
     _refuse_overwrite(targets, [*paths, *glossaries, *([reference] if reference else [])])
+    for target in targets:  # fail before the work, not after it
+        if target.suffix.lower() not in GLOSSARY_SUFFIXES:
+            raise OutputError(f"{target}: unknown glossary format; use {', '.join(GLOSSARY_SUFFIXES)}")
+        if not target.resolve().parent.is_dir():
+            raise OutputError(f"{target.parent}: no such directory")
     options = DraftOptions(terms=tuple((t.source, t.target) for t in known.enforced()))
     drafter: Engine | None = None
     if engine != "none":
@@ -562,9 +567,6 @@ def glossary_files(
         if store is not None:
             store.close()
     result = merge(reviewed, proposed)
-    for target in targets:
-        if target.parent and not target.parent.is_dir():
-            raise OutputError(f"{target.parent}: no such directory")
     for target in targets:
         write_glossary(result, target)
     return GlossarySummary(list(result), tuple(os.fspath(t) for t in targets), drafter.label if drafter else None)

@@ -29,7 +29,7 @@ from ..textio import atomic_write
 from .base import xml_safe
 
 __all__ = [
-    "GLOSSARY_COLUMNS", "TBX_NS", "read_glossary", "read_glossary_csv", "read_tbx", "write_glossary",
+    "GLOSSARY_COLUMNS", "GLOSSARY_SUFFIXES", "TBX_NS", "read_glossary", "read_glossary_csv", "read_tbx", "write_glossary",
     "write_glossary_csv", "write_omegat_glossary", "write_tbx",
 ]
 
@@ -220,6 +220,10 @@ def read_glossary(path: str | os.PathLike[str]) -> Glossary:
     raise FormatError(f"{path}: unknown glossary format {suffix or '(no suffix)'}; use .csv or .tbx")
 
 
+#: what :func:`write_glossary` writes, by suffix
+GLOSSARY_SUFFIXES = (".csv", ".tbx", ".utf8", ".txt", ".tab")
+
+
 def write_glossary(glossary: Iterable[Term], path: str | os.PathLike[str]) -> None:
     """Write by suffix: ``.csv`` (review file), ``.tbx`` (TBX-Basic), ``.utf8``/``.txt``/``.tab`` (OmegaT)."""
     suffix = Path(path).suffix.lower()
@@ -227,7 +231,7 @@ def write_glossary(glossary: Iterable[Term], path: str | os.PathLike[str]) -> No
         write_glossary_csv(glossary, path)
     elif suffix == ".tbx":
         write_tbx(glossary, path)
-    elif suffix in (".utf8", ".txt", ".tab"):
+    elif suffix in GLOSSARY_SUFFIXES:
         write_omegat_glossary(glossary, path)
     else:
         raise FormatError(f"{path}: unknown glossary format {suffix or '(no suffix)'}; use .csv, .tbx or .utf8")
