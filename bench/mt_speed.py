@@ -1,6 +1,6 @@
-"""Drafting speed of the transformers MarianMT engine at opus-mt-zh-en size.
+"""Drafting speed of the transformers and CTranslate2 engines at opus-mt-zh-en size, and of the draft cache.
 
-Run from anywhere (about 7.5 minutes on a quiet 2-core machine):
+Run from anywhere (about 16 minutes on a quiet 2-core machine):
 
     python bench/mt_speed.py                        # every engine x beam x batch
     python bench/mt_speed.py --quick                # transformers vs ct2-int8 at the defaults: beam 6, auto batches (< 3 min)
