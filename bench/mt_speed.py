@@ -6,6 +6,7 @@ Run from anywhere (about 16 minutes on a quiet 2-core machine):
     python bench/mt_speed.py --quick                # transformers vs ct2-int8 at the defaults: beam 6, auto batches (< 3 min)
     python bench/mt_speed.py --segments 24          # a quick run
     python bench/mt_speed.py --beams 1 --batch-sizes 8,32
+    python bench/mt_speed.py --corpus               # tm-builder translate over 20,000 lines, cold then warm (about 2 min)
 
 Model
 -----
