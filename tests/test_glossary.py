@@ -244,3 +244,18 @@ def test_glossary_changes_the_signature_only_when_present(tiny_model):
     with_terms = Ct2Engine(tiny_model, DraftOptions(beam=1, terms=(("全球南方", "Global South"),))).signature()
     assert "glossary" not in plain and with_terms["glossary"].startswith("1 terms, sha256 ")
     assert {k: v for k, v in with_terms.items() if k != "glossary"} == plain
+
+
+@pytest.mark.parametrize("engine_kind", ["ct2", "marian"])
+def test_enforcement_never_decodes_past_the_models_positions(tiny_short_model, engine_kind):
+    """A forced prefix longer than the decoder's 64 positions must not crash: the rendering stands alone."""
+    from tm_builder.engines.ct2 import Ct2Engine
+    from tm_builder.engines.marian import MarianEngine
+
+    long_rendering = " ".join(["comprehensive strategic partnership of coordination"] * 12)
+    terms = (("全面战略协作伙伴关系", long_rendering), ("全球南方", "Global South"))
+    engine = (Ct2Engine if engine_kind == "ct2" else MarianEngine)(tiny_short_model, DraftOptions(beam=2, terms=terms))
+    texts = ["中俄新时代全面战略协作伙伴关系不断发展，全球南方国家欢迎。", "全球南方"]
+    drafts = engine.translate(texts)
+    for text, draft in zip(texts, drafts):
+        assert all(c.honoured for c in check_terms(text, draft.text, engine.glossary)), draft.text

@@ -157,7 +157,9 @@ class Engine(ABC):
 
         Returns the continuation after the prefix (decoded, without the
         prefix) and the mean log-probability of the *whole* target, prefix
-        included, so that completions of different prefixes compare.
+        included, so that completions of different prefixes compare.  The
+        whole target stays within :attr:`max_target_tokens`; a prefix that
+        alone fills it gets an empty continuation and no score.
         """
 
     # -- the shared logic ---------------------------------------------------
@@ -168,7 +170,12 @@ class Engine(ABC):
 
     @property
     def max_length(self) -> int:
-        return self.options.max_length or self.max_source_tokens
+        return min(self.options.max_length or self.max_source_tokens, self.max_target_tokens)
+
+    @property
+    def max_target_tokens(self) -> int:
+        """Most target tokens a draft can have, forced prefix included: the decoder start takes a position."""
+        return self.max_source_tokens - 1
 
     def signature(self) -> dict[str, str]:
         """Every setting that changes the drafts, for output headers."""
@@ -279,7 +286,7 @@ class Engine(ABC):
             for i, (logprob, prefix, text, source) in best.items():
                 state[i] = (text, prefix)
                 forced[i].append(source)
-                scores[i] = logprob
+                scores[i] = logprob if math.isfinite(logprob) else None  # no prefix fitted: the term stands alone
         out = list(drafts)
         for i, (text, _) in state.items():
             if not forced[i]:

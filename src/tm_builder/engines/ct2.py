@@ -138,22 +138,26 @@ class Ct2Engine(Engine):
     def _force(
         self, texts: Sequence[str], prefixes: Sequence[str], *, beam: int, max_new_tokens: Sequence[int]
     ) -> list[Generation]:
-        tokens = [pieces + ["</s>"] for pieces in self.source_spm.encode(list(texts), out_type=str)]
+        room = self.max_target_tokens - 1  # and one for </s>
+        out: list[Generation] = [Generation("", None)] * len(texts)
         forced = self.target_spm.encode(list(prefixes), out_type=str)
+        fits = [i for i, f in enumerate(forced) if len(f) < room]
+        if not fits:
+            return out
+        tokens = [pieces + ["</s>"] for pieces in self.source_spm.encode([texts[i] for i in fits], out_type=str)]
         results = self.translator.translate_batch(
             tokens,
-            target_prefix=forced,
+            target_prefix=[forced[i] for i in fits],
             beam_size=beam,
             max_batch_size=max(1, -(-len(tokens) // self.workers)),
-            max_decoding_length=max(len(f) + n for f, n in zip(forced, max_new_tokens)),
+            max_decoding_length=min(room, max(len(forced[i]) + max_new_tokens[i] for i in fits)),
         )
         continuations = []
-        for result, prefix, limit in zip(results, forced, max_new_tokens):
+        for result, i in zip(results, fits):
             hypothesis = [p for p in result.hypotheses[0] if p not in ("</s>", "<pad>")]
-            continuations.append([p for p in hypothesis[len(prefix):][:limit] if p != "<unk>"])
+            continuations.append([p for p in hypothesis[len(forced[i]):][: max_new_tokens[i]] if p != "<unk>"])
         # One teacher-forced pass scores prefix and continuation alike.
-        scored = self.translator.score_batch(tokens, [f + c for f, c in zip(forced, continuations)])
-        return [
-            Generation(self.target_spm.decode(c).strip(), sum(s.log_probs) / max(1, len(s.log_probs)))
-            for c, s in zip(continuations, scored)
-        ]
+        scored = self.translator.score_batch(tokens, [forced[i] + c for i, c in zip(fits, continuations)])
+        for i, c, s in zip(fits, continuations, scored):
+            out[i] = Generation(self.target_spm.decode(c).strip(), sum(s.log_probs) / max(1, len(s.log_probs)))
+        return out

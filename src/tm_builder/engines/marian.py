@@ -108,12 +108,17 @@ class MarianEngine(Engine):
             groups.setdefault(len(ids), []).append(i)
         out: list[Generation | None] = [None] * len(texts)
         for length, members in sorted(groups.items()):
+            room = self.max_target_tokens - 1 - length  # new tokens that still fit, </s> included
+            if room < 1:
+                for i in members:
+                    out[i] = Generation("", None)
+                continue
             batch = self.tokenizer([texts[i] for i in members], return_tensors="pt", padding=True, truncation=False)
             decoder = torch.tensor([[config.decoder_start_token_id, *forced[i]] for i in members])
             with torch.inference_mode():
                 sequences = self.model.generate(
                     **batch, decoder_input_ids=decoder, num_beams=beam, do_sample=False,
-                    max_new_tokens=max(max_new_tokens[i] for i in members),
+                    max_new_tokens=min(room, max(max_new_tokens[i] for i in members)),
                 )
                 steps = self._rescore(batch, sequences)
             for row, i in enumerate(members):
