@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tm_builder.errors import FormatError
-from tm_builder.formats import MemoryHeader, read_units, write_units
+from tm_builder.formats import MemoryHeader, read_csv, read_units, write_csv, write_units
 from tm_builder.formats.base import needs_review, xml_safe
 from tm_builder.units import Origin, SegmentKind, TermCheck, TranslationUnit
 
@@ -237,3 +237,25 @@ def test_reads_tmx_from_other_tools(tmp_path):
     units, header = read_units(path)
     assert units == [TranslationUnit("一带一路", "Belt and Road", Origin.TM)]
     assert header.srclang == "ZH-CN"
+
+
+def test_csv_cells_never_start_like_a_formula_and_still_round_trip(tmp_path):
+    import csv
+
+    from tm_builder.formats.termbase import read_glossary_csv, write_glossary_csv
+    from tm_builder.glossary import Term
+
+    texts = ["=HYPERLINK(\"http://x\")", "+1 ok", "-Yes, he said.", "@home", "\tTab", "'=quoted", "'plain", "-0.5", "普通"]
+    units = [TranslationUnit(t, t, Origin.MT, document="a.txt", paragraph=1, index=i + 1) for i, t in enumerate(texts)]
+    path = tmp_path / "m.csv"
+    write_csv(units, path)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        cells = [c for row in list(csv.reader(f))[1:] for c in row[:2]]
+    assert all(not c.startswith(("=", "+", "@", "\t")) for c in cells)
+    assert all(not c.startswith("-") or c == "-0.5" for c in cells)  # numbers stay numbers
+    assert read_csv(path)[0] == units
+
+    glossary_path = tmp_path / "g.csv"
+    terms = [Term(f"词{i}", t, note=t) for i, t in enumerate(texts) if t.strip()]
+    write_glossary_csv(terms, glossary_path)
+    assert [(t.target, t.note) for t in read_glossary_csv(glossary_path)] == [(t.target.strip(), t.note) for t in terms]

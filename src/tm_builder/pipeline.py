@@ -23,6 +23,7 @@ from .align import DocumentAlignment, align_documents, check_pair
 from .engines.base import DraftOptions, Engine
 from .errors import InputError, OutputError
 from .formats import WRITERS, MemoryHeader
+from .formats.base import sheet_safe
 from .formats.termbase import read_glossary, write_glossary_csv
 from .glossary import Glossary, Status, Term, check_terms, load_curated, merge, propose
 from .omegat import check_project_dir, write_omegat_project
@@ -439,10 +440,10 @@ def _write_unaligned(result: DocumentAlignment, path: Path) -> None:
         writer.writerow(["side", "paragraph", "index", "line", "text"])
         for i in result.alignment.unaligned_src:
             s = result.zh_segments[i]
-            writer.writerow(["zh", s.paragraph, s.index, s.line, s.text])
+            writer.writerow(["zh", s.paragraph, s.index, s.line, sheet_safe(s.text)])
         for j in result.alignment.unaligned_tgt:
             s = result.en_segments[j]
-            writer.writerow(["en", s.paragraph, s.index, s.line, s.text])
+            writer.writerow(["en", s.paragraph, s.index, s.line, sheet_safe(s.text)])
 
 
 def align_files(

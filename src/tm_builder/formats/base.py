@@ -99,3 +99,34 @@ def format_score(score: float | None) -> str:
 def parse_score(text: str | None) -> float | None:
     text = (text or "").strip()
     return float(text) if text else None
+
+
+#: first characters that make a spreadsheet read a CSV cell as a formula (CWE-1236)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_safe(cell: object) -> str:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula gets a leading ``'``.
+
+    A draft such as ``-Yes, he said`` or a note ``=see above`` would
+    otherwise become ``#NAME?`` in Excel or LibreOffice, or worse, a formula
+    someone planted in a source document.  Numbers are left alone, and a cell
+    that already starts with ``'`` gets another, so :func:`sheet_value`
+    gives back exactly what was written.
+    """
+    text = "" if cell is None else str(cell)
+    if not text or not text.startswith((*_FORMULA_START, "'")):
+        return text
+    try:
+        float(text)
+        return text
+    except ValueError:
+        return "'" + text
+
+
+def sheet_value(cell: str | None) -> str:
+    """The inverse of :func:`sheet_safe`."""
+    text = cell or ""
+    if len(text) >= 2 and text[0] == "'" and text[1] in (*_FORMULA_START, "'"):
+        return text[1:]
+    return text

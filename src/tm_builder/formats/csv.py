@@ -14,7 +14,7 @@ import os
 from ..errors import FormatError
 from ..textio import atomic_write
 from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
-from .base import MemoryHeader, format_score, parse_score
+from .base import MemoryHeader, format_score, parse_score, sheet_safe, sheet_value
 
 __all__ = ["COLUMNS", "read_csv", "write_csv"]
 
@@ -29,7 +29,7 @@ def write_csv(units: list[TranslationUnit], path: str | os.PathLike[str], header
         writer.writerow(COLUMNS)
         for u in units:
             writer.writerow(
-                [
+                sheet_safe(cell) for cell in [
                     u.source, u.target, u.origin.value, format_score(u.score), u.document, u.paragraph,
                     u.index, u.kind.value, u.line or "", u.model or "", "\n".join(u.notes), "\n".join(map(str, u.terms)),
                 ]
@@ -41,7 +41,7 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
     csv.field_size_limit(2**31 - 1)  # a segment may be longer than the 128 KiB default
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+            rows = [{k: sheet_value(v) for k, v in row.items()} for row in csv.DictReader(handle)]
             fields = rows[0].keys() if rows else ()
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise FormatError(f"{path}: not a readable UTF-8 CSV file ({exc})") from None

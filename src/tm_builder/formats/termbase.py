@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import FormatError
 from ..glossary import Glossary, Origin, Status, Term, split_variants
 from ..textio import atomic_write
-from .base import xml_safe
+from .base import sheet_safe, sheet_value, xml_safe
 
 __all__ = [
     "GLOSSARY_COLUMNS", "GLOSSARY_SUFFIXES", "TBX_NS", "read_glossary", "read_glossary_csv", "read_tbx", "write_glossary",
@@ -57,7 +57,7 @@ def write_glossary_csv(glossary: Iterable[Term], path: str | os.PathLike[str]) -
         writer.writerow(GLOSSARY_COLUMNS)
         for t in glossary:
             writer.writerow(
-                [
+                sheet_safe(cell) for cell in [
                     t.source, t.target, t.kind, t.status.value, t.origin.value, t.frequency,
                     _LIST_SEPARATOR.join(t.documents), t.example_source, t.example_target, t.note,
                     _LIST_SEPARATOR.join(t.variants),
@@ -77,7 +77,7 @@ def read_glossary_csv(path: str | os.PathLike[str]) -> Glossary:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             fields = reader.fieldnames or []
-            rows = [(reader.line_num, row) for row in reader]
+            rows = [(reader.line_num, {k: sheet_value(v) for k, v in row.items()}) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise FormatError(f"{path}: not a readable UTF-8 CSV file ({exc})") from None
     missing = [c for c in ("source", "target") if c not in fields]
