@@ -14,6 +14,7 @@ from tm_builder.formats import read_units
 from tm_builder.units import Origin
 
 from .conftest import SEED
+from .inprocess import tm_builder
 
 SEGMENTS = [s.text for s in segment_file(SEED).segments]
 STEM = SEED.stem
@@ -31,16 +32,9 @@ def test_reads_the_models_settings(ct2):
     assert ct2.signature()["quantization"] == "int8" and ct2.signature()["engine"] == "ct2"
 
 
-def test_every_segment_in_order_and_batching_does_not_matter(ct2):
+def test_every_segment_gets_a_draft_in_order(ct2):
     drafts = ct2.translate(SEGMENTS)
     assert len(drafts) == len(SEGMENTS) and all(d.text for d in drafts)
-    for i in (0, 100, len(SEGMENTS) - 1):
-        assert ct2.translate([SEGMENTS[i]])[0].text == drafts[i].text
-    for budget in (16, 100_000):
-        other = type(ct2).__new__(type(ct2))
-        other.__dict__.update(ct2.__dict__)
-        other.options = DraftOptions(beam=1, max_length=12, batch_tokens=budget)
-        assert [d.text for d in other.translate(SEGMENTS)] == [d.text for d in drafts]
 
 
 def test_converted_once_per_quantization(tiny_model):
@@ -65,11 +59,8 @@ def test_run_time_path_imports_neither_torch_nor_transformers(tiny_model, ct2):
 
 @pytest.mark.parametrize("engine", ["ct2", "marian"])
 def test_both_engines_through_the_cli(tiny_model, tmp_path, engine):
-    result = subprocess.run(
-        [sys.executable, "-m", "tm_builder", "translate", str(SEED), "--engine", engine, "--model", str(tiny_model),
-         "-o", str(tmp_path), "--max-length", "8", "--beam", "1"],
-        capture_output=True, text=True, timeout=600,
-    )
+    result = tm_builder("translate", SEED, "--engine", engine, "--model", tiny_model, "-o", tmp_path, "--max-length", "8",
+                        "--beam", "1")
     assert result.returncode == 0, result.stderr
     units, header = read_units(tmp_path / f"{STEM}.tmx")
     assert len(units) == 214 and all(u.origin is Origin.MT for u in units)
@@ -95,6 +86,27 @@ def reference_drafts(trained_model, held_in):
     return [d.text for d in engine.translate([source for source, _ in held_in])]
 
 
+@pytest.fixture(scope="module")
+def trained_ct2(trained_model):
+    from tm_builder.engines.ct2 import Ct2Engine
+
+    return Ct2Engine(trained_model, DraftOptions(beam=1, max_length=12))
+
+
+def test_order_and_batching_do_not_change_drafts(trained_ct2, held_in):
+    """On a model whose choices are confident, so that no rounding can flip one (random weights tie)."""
+    sources = [source for source, _ in held_in]
+    drafts = trained_ct2.translate(sources)
+    assert len(drafts) == len(sources) and all(d.text for d in drafts)
+    for i in (0, 57, len(sources) - 1):
+        assert trained_ct2.translate([sources[i]])[0].text == drafts[i].text
+    for budget in (16, 300, 100_000):
+        other = type(trained_ct2).__new__(type(trained_ct2))
+        other.__dict__.update(trained_ct2.__dict__)
+        other.options = DraftOptions(beam=1, max_length=12, batch_tokens=budget)
+        assert [d.text for d in other.translate(sources)] == [d.text for d in drafts]
+
+
 def _exact_match(a: list[str], b: list[str]) -> float:
     assert len(a) == len(b)
     return sum(x == y for x, y in zip(a, b)) / len(a)
@@ -109,8 +121,8 @@ def test_the_trained_models_drafts_are_not_trivial(trained_model, held_in, refer
     assert sum(bool(d) for d in reference_drafts) >= 0.95 * n
     assert sum(len(target.encode(d)) >= 5 for d in reference_drafts) >= 0.9 * n
     assert len(set(reference_drafts)) >= 0.9 * n
-    # Confident because memorised: greedy decoding gives back what it was trained on.
-    assert _exact_match(reference_drafts, [t for _, t in held_in]) >= 0.9
+    # The build checked every target token with a margin: greedy decoding gives back what it learnt.
+    assert _exact_match(reference_drafts, [t for _, t in held_in]) >= 0.98
 
 
 @pytest.mark.parametrize("quantization", ["float32", "int8"])
@@ -120,4 +132,4 @@ def test_greedy_drafts_match_transformers(trained_model, held_in, reference_draf
     engine = Ct2Engine(trained_model, DraftOptions(beam=1), quantization=quantization)
     drafts = [d.text for d in engine.translate([source for source, _ in held_in])]
     rate = _exact_match(reference_drafts, drafts)
-    assert rate >= 0.95, f"greedy exact match with transformers, {quantization}: {rate:.3f}"
+    assert rate >= 0.98, f"greedy exact match with transformers, {quantization}: {rate:.3f}"
