@@ -273,8 +273,7 @@ class Engine(ABC):
             if not jobs:
                 break
             best: dict[int, tuple[float, str, str, str]] = {}
-            for start in range(0, len(jobs), _FORCE_CHUNK):
-                chunk = jobs[start:start + _FORCE_CHUNK]
+            for chunk in self._force_chunks(jobs, lengths):
                 gens = self._force(
                     [pieces[i] for i, _, _ in chunk], [prefix for _, prefix, _ in chunk], beam=self.beam,
                     max_new_tokens=[self._limit(lengths[i], self.options.length_ratio) for i, _, _ in chunk],
@@ -302,6 +301,26 @@ class Engine(ABC):
                 notes.append(f"needs review: {problem}")
             out[i] = Draft(text, _score(scores[i]), tuple(notes), problem)
         return out
+
+    def _force_chunks(self, jobs: list[tuple[int, str, str]], lengths: list[int]) -> list[list[tuple[int, str, str]]]:
+        """Forced decodes in runs of at most ``_FORCE_CHUNK`` under the same token budget as drafting.
+
+        The budget bounds memory, and a budget of one segment per batch makes
+        every forced decode independent of which other segments run beside it.
+        """
+        chunks: list[list[tuple[int, str, str]]] = []
+        current: list[tuple[int, str, str]] = []
+        width = 0
+        for job in jobs:
+            wider = max(width, lengths[job[0]])
+            if current and (len(current) == _FORCE_CHUNK or wider * (len(current) + 1) * self.beam > self.options.batch_tokens):
+                chunks.append(current)
+                current, wider = [], lengths[job[0]]
+            current.append(job)
+            width = wider
+        if current:
+            chunks.append(current)
+        return chunks
 
     def translate(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[Draft]:
         """Draft every text, in order.  *progress* is called with the number of segments finished."""
