@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 
@@ -18,6 +17,7 @@ from tm_builder.pipeline import align_files
 from tm_builder.units import Origin
 
 from .conftest import DATA, ROOT, TMX_DTD
+from .inprocess import Completed, tm_builder
 
 ZH, EN = DATA / "align" / "seed_zh.txt", DATA / "align" / "seed_en.txt"
 GOLD = json.loads((DATA / "align" / "seed_expected.json").read_text(encoding="utf-8"))
@@ -81,9 +81,8 @@ def test_alignment_is_deterministic():
     assert align_sentences(zh, en).beads == align_sentences(zh, en).beads
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+def run(*args: str) -> Completed:
+    return tm_builder(*args, env={"SOURCE_DATE_EPOCH": "1700000000"})
 
 
 def test_cli_align_writes_pairs_links_and_unaligned(tmp_path, xmllint, msgfmt):

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 
 from tm_builder.formats import read_units
 from tm_builder.formats.termbase import read_glossary_csv
 from tm_builder.glossary import Origin, Status, honoured
 
 from .conftest import DATA, SEED
+from .inprocess import Completed, tm_builder
 
 
-def run(*args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True, env=env)
+def run(*args: str) -> Completed:
+    return tm_builder(*args)
 
 
 def _rows(path) -> list[dict[str, str]]:

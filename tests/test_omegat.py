@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 
 from tm_builder.formats import read_units
 from tm_builder.formats.termbase import read_glossary_csv
@@ -13,6 +12,7 @@ from tm_builder.glossary import load_curated
 from tm_builder.units import Origin
 
 from .conftest import DATA, ROOT, SEED, TMX_DTD
+from .inprocess import Completed, tm_builder
 
 TBX_SCHEMA = DATA / "tbx_basic_subset.rng"
 
@@ -26,8 +26,8 @@ HOSTILE = (
 )
 
 
-def run(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True, **kw)
+def run(*args: str) -> Completed:
+    return tm_builder(*args)
 
 
 def console_translate(omegat: str, project) -> tuple[int, int, str]:

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,13 +17,14 @@ from tm_builder.score import score
 from tm_builder.units import Origin, TranslationUnit
 
 from .conftest import ROOT
+from .inprocess import Completed, tm_builder
 
 DATA = ROOT.parent / "shared" / "data" / "zh-en"
 HYP, REF, SRC = DATA / "wmt18.opusmt.en", DATA / "wmt18.en", DATA / "wmt18.zh"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True)
+def run(*args: str) -> Completed:
+    return tm_builder(*args)
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,13 @@ def test_compare_runs_a_paired_test_and_chinese_targets_use_the_zh_tokenizer(tmp
     assert bleu.score > 0  # 13a would give ~0 on unsegmented Chinese
 
 
+def headless(chromium: str, tmp_path: Path) -> list[str]:
+    """Chromium with no network of its own (no updates, sync or first-run calls) and a fresh profile."""
+    return [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chromium-profile'}"]
+
+
 def test_html_page_renders_every_segment_in_chromium(tmp_path, chromium):
     hyp = tmp_path / "hyp.txt"
     lines = HYP.read_text(encoding="utf-8").splitlines()[:300]
@@ -124,7 +133,7 @@ def test_html_page_renders_every_segment_in_chromium(tmp_path, chromium):
     assert done.returncode == 0, done.stderr
     html = page.read_text(encoding="utf-8")
     assert "http://" not in html.split("<body>")[0] and "<script>alert" not in html  # self-contained, escaped
-    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+    dom = subprocess.run([*headless(chromium, tmp_path), "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0
     rows = re.findall(r'<tr class="segment[^"]*" data-index="(\d+)" data-chrf="([\d.]+)"', dom.stdout)
@@ -135,7 +144,7 @@ def test_html_page_renders_every_segment_in_chromium(tmp_path, chromium):
     assert '<mark class="bad">' in dom.stdout and '<mark class="ok">' in dom.stdout  # terms in both colours
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; ]]&gt; 😀" in dom.stdout
     shot = tmp_path / "report.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,900",
+    subprocess.run([*headless(chromium, tmp_path), "--window-size=1200,900",
                     f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
     assert shot.stat().st_size > 10_000
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Sequence
 
 import pytest
@@ -21,6 +20,7 @@ from tm_builder.formats import read_units
 from tm_builder.units import Origin
 
 from .conftest import SEED, TMX_DTD
+from .inprocess import Completed, tm_builder
 
 STEM = SEED.stem
 SEGMENTS = [s.text for s in segment_file(SEED).segments]
@@ -43,18 +43,63 @@ def test_every_segment_gets_a_draft_in_order(engine):
     drafts = engine.translate(SEGMENTS)
     assert len(drafts) == len(SEGMENTS)
     assert all(isinstance(d, Draft) and d.text for d in drafts)
-    # Order: each draft is what the segment gets on its own.
-    for i in (0, 3, 57, len(SEGMENTS) - 1):
-        assert engine.translate([SEGMENTS[i]])[0].text == drafts[i].text
+
+
+@pytest.fixture(scope="module")
+def trained(trained_model):
+    """transformers on the trained tiny model, whose drafts of its training sources are confident."""
+    from tm_builder.engines.marian import MarianEngine
+
+    from .tiny_trained import training_pairs
+
+    return MarianEngine(trained_model, DraftOptions(beam=1, max_length=12)), [s for s, _ in training_pairs(trained_model)]
 
 
 @pytest.mark.parametrize("batch_tokens", [16, 300, 100_000])
-def test_batching_does_not_change_drafts(engine, batch_tokens):
-    reference = engine.translate(SEGMENTS[:60])
+def test_order_and_batching_do_not_change_drafts(trained, batch_tokens):
+    """Each draft is what the segment gets on its own, whatever the batch (random weights would tie: see tiny_trained)."""
+    engine, sources = trained
+    reference = engine.translate(sources)
+    if batch_tokens == 16:  # one segment per batch: each on its own
+        for i in (0, 57, len(sources) - 1):
+            assert engine.translate([sources[i]])[0].text == reference[i].text
     other = type(engine).__new__(type(engine))
     other.__dict__.update(engine.__dict__)
     other.options = DraftOptions(beam=1, max_length=12, batch_tokens=batch_tokens)
-    assert [d.text for d in other.translate(SEGMENTS[:60])] == [d.text for d in reference]
+    assert [d.text for d in other.translate(sources)] == [d.text for d in reference]
+
+
+class EchoBackend(Engine):
+    """Exact arithmetic instead of a model: a draft is the source's characters, up to the segment's own limit."""
+
+    label = "echo@test"
+    kind = "test"
+
+    def __init__(self, options: DraftOptions) -> None:
+        super().__init__(options)
+        self.batches: list[int] = []
+
+    def _count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t) + 1 for t in texts]
+
+    def _generate(self, texts, *, beam, max_new_tokens, no_repeat_ngram_size=0):
+        self.batches.append(len(texts))
+        return [Generation(" ".join(t)[: 2 * limit], -0.5) for t, limit in zip(texts, max_new_tokens)]
+
+    def _force(self, texts, prefixes, *, beam, max_new_tokens):
+        return [Generation("", -0.5) for _ in texts]
+
+
+@pytest.mark.parametrize("batch_tokens", [1, 40, 300, 100_000])
+def test_batching_logic_keeps_order_and_each_segments_own_limit(batch_tokens):
+    """The shared batching, ordering and per-segment length limits, free of any floating point."""
+    alone = EchoBackend(DraftOptions(beam=2, batch_tokens=1, length_ratio=1.0))
+    batched = EchoBackend(DraftOptions(beam=2, batch_tokens=batch_tokens, length_ratio=1.0))
+    expected = [d.text for d in alone.translate(SEGMENTS)]
+    assert [d.text for d in batched.translate(SEGMENTS)] == expected
+    assert len(alone.batches) >= len(SEGMENTS) and set(alone.batches) == {1}  # the reference drafted each on its own
+    if batch_tokens == 100_000:
+        assert len(batched.batches) < len(SEGMENTS) / 4  # and this one really batched
 
 
 def test_beam_search_is_deterministic(engine):
@@ -77,7 +122,8 @@ def test_long_segments_are_split_at_clauses_not_truncated(tiny_short_model):
     assert all(p[-1] in "，,；;：:。、”" for p in pieces[:-1])  # cut after clause punctuation
     draft = engine.translate([long])[0]
     assert any("split into" in n for n in draft.notes)
-    assert draft.text == " ".join(engine.translate([p])[0].text for p in pieces)
+    # The pieces drafted in one call are batched exactly as inside the split: the same arithmetic.
+    assert draft.text == " ".join(d.text for d in engine.translate(pieces))
 
 
 def test_split_without_punctuation_keeps_every_character():
@@ -124,11 +170,8 @@ def test_degenerate_draft_that_stays_bad_is_flagged():
     assert any(n.startswith("needs review") for n in draft.notes)
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tm_builder", *args], capture_output=True, text=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", **(env or {})}, timeout=600,
-    )
+def run(*args: str, env: dict[str, str] | None = None) -> Completed:
+    return tm_builder(*args, env={"SOURCE_DATE_EPOCH": "1700000000", **(env or {})})
 
 
 def test_translate_seed_end_to_end(tiny_model, tmp_path, xmllint, msgfmt):
