@@ -104,6 +104,7 @@ def test_pull_refuses_unpinned_and_offline(tmp_path, isolated_env, tiny_model):
     assert result.returncode == 2 and "HF_HUB_OFFLINE" in result.stderr
 
 
+@pytest.mark.slow
 def test_locked_model_translates_then_corruption_is_refused(tiny_model, tmp_path, isolated_env):
     env = dict(isolated_env)
     lock_file, snapshot = install_locked(tiny_model, tmp_path, env)

@@ -6,6 +6,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from tm_builder.formats import read_units
 from tm_builder.formats.termbase import read_glossary_csv
 from tm_builder.glossary import load_curated
@@ -57,6 +59,7 @@ def applied(project, stem: str, units) -> tuple[int, list[str]]:
     return hits, misses
 
 
+@pytest.mark.slow
 def test_seed_project_is_filled_by_omegat(tmp_path, tiny_model, omegat):
     project = tmp_path / "project"
     done = run("translate", str(SEED), "-o", str(tmp_path / "out"), "--model", str(tiny_model), "--max-length", "16",

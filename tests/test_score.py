@@ -120,6 +120,7 @@ def headless(chromium: str, tmp_path: Path) -> list[str]:
             f"--user-data-dir={tmp_path / 'chromium-profile'}"]
 
 
+@pytest.mark.slow
 def test_html_page_renders_every_segment_in_chromium(tmp_path, chromium):
     hyp = tmp_path / "hyp.txt"
     lines = HYP.read_text(encoding="utf-8").splitlines()[:300]

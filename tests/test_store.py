@@ -119,6 +119,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_to_the_same_outputs(tiny_model, tmp_path):
     """SIGKILL a cold run after its first commit; the re-run reuses what was committed and ends identical.
 
