@@ -8,11 +8,11 @@ CSV.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__
 
-from .pipeline import RunSummary, translate_document, translate_files  # noqa: E402
-from .segment import detect_lang, segment_file, segment_text, split_sentences  # noqa: E402
-from .units import Document, Origin, Paragraph, Segment, SegmentKind, TranslationUnit  # noqa: E402
+from .pipeline import RunSummary, translate_document, translate_files
+from .segment import detect_lang, segment_file, segment_text, split_sentences
+from .units import Document, Origin, Paragraph, Segment, SegmentKind, TranslationUnit
 
 __all__ = [
     "Document",

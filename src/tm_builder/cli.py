@@ -17,7 +17,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import __version__
+from .version import __version__
+from .vocab import ENGINES, LANGS, MT_PLACES, QUANTIZATIONS
 from .engines.base import DraftOptions
 from .errors import TmBuilderError
 
@@ -39,29 +40,15 @@ models_app = typer.Typer(
 app.add_typer(models_app, name="models")
 
 
-class LangOption(str, Enum):
-    auto = "auto"
-    zh = "zh"
-    en = "en"
+def _choices(name: str, values: tuple[str, ...]) -> type[Enum]:
+    """A typer choice type built from one of :mod:`tm_builder.vocab`'s lists."""
+    return Enum(name, {v: v for v in values}, type=str)  # type: ignore[return-value]
 
 
-class EngineOption(str, Enum):
-    auto = "auto"
-    ct2 = "ct2"
-    marian = "marian"
-    none = "none"
-
-
-class OmegatMtOption(str, Enum):
-    mt = "mt"
-    auto = "auto"
-
-
-class QuantizationOption(str, Enum):
-    int8 = "int8"
-    int8_float32 = "int8_float32"
-    int16 = "int16"
-    float32 = "float32"
+LangOption = _choices("LangOption", LANGS)
+EngineOption = _choices("EngineOption", ENGINES)
+OmegatMtOption = _choices("OmegatMtOption", MT_PLACES)
+QuantizationOption = _choices("QuantizationOption", QUANTIZATIONS)
 
 
 @contextlib.contextmanager

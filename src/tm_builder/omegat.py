@@ -34,11 +34,10 @@ from .formats.termbase import write_omegat_glossary
 from .formats.tmx import write_tmx
 from .glossary import Term
 from .units import Origin, TranslationUnit
+from .vocab import MT_PLACES  # mt: tm/mt/, offered; auto: tm/auto/, inserted
 
 __all__ = ["MT_PLACES", "check_project_dir", "write_omegat_project"]
 
-#: where machine drafts go: ``mt`` (tm/mt/, offered) or ``auto`` (tm/auto/, inserted)
-MT_PLACES = ("mt", "auto")
 
 _PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <omegat>

@@ -29,7 +29,8 @@ from .glossary import Glossary, Status, Term, check_terms, load_curated, merge, 
 from .omegat import check_project_dir, write_omegat_project
 from .segment import lines_document, segment_file
 from .store import DraftCache
-from .translate import ENGINES, draft_units, load_engine
+from .translate import draft_units, load_engine
+from .vocab import ENGINES
 from .units import Document, Origin, TranslationUnit
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ from typing import Literal
 from .errors import InputError
 from .textio import read_text
 from .units import Document, Paragraph, Segment, SegmentKind
+from .vocab import LANGS
 
 Lang = Literal["zh", "en"]
 
@@ -588,14 +589,18 @@ def _segments(raw: _Raw, document: str, index: int, lang: Lang) -> Paragraph:
     return Paragraph(document=document, index=index, text=text, segments=tuple(segments), line=raw.line, pieces=raw.pieces)
 
 
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}; use {', '.join(LANGS[1:])} or {LANGS[0]}")
+
+
 def segment_text(text: str, document: str = "<text>", lang: str = "auto") -> Document:
     """Segment a whole document given as a string.
 
     *lang* is ``"zh"``, ``"en"`` or ``"auto"`` (decided by :func:`detect_lang`).
     Paragraph and segment indices are 1-based, as a reviewer would count them.
     """
-    if lang not in ("zh", "en", "auto"):
-        raise InputError(f"unknown language {lang!r}; use zh, en or auto")
+    _check_lang(lang)
     resolved: Lang = detect_lang(text) if lang == "auto" else lang  # type: ignore[assignment]
     raws, dropped = _raw_paragraphs(text, resolved)
     paragraphs = [_segments(raw, document, i, resolved) for i, raw in enumerate(_repair(raws, resolved), start=1)]
@@ -619,8 +624,7 @@ def lines_document(path: str | os.PathLike[str], lang: str = "auto") -> Document
     paragraph is line ``k``.
     """
     text = read_text(path)
-    if lang not in ("zh", "en", "auto"):
-        raise InputError(f"unknown language {lang!r}; use zh, en or auto")
+    _check_lang(lang)
     resolved: Lang = detect_lang(text) if lang == "auto" else lang  # type: ignore[assignment]
     name = os.path.basename(os.fspath(path))
     segments = []

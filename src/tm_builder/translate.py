@@ -19,11 +19,10 @@ from .glossary import Glossary, check_terms, exact_rendering
 from .models import resolve_model
 from .store import DraftCache, signature_key
 from .units import Origin, TranslationUnit
+from .vocab import ENGINES
 
 __all__ = ["ENGINES", "DraftOptions", "draft_units", "load_engine"]
 
-#: ``auto`` picks the best installed engine; ``none`` drafts nothing
-ENGINES = ("auto", "ct2", "marian", "none")
 
 
 def ct2_available() -> bool:

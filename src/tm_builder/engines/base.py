@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from ..degenerate import check_draft
 from ..glossary import Glossary, Status, Term, TermMatch, honoured
 
-__all__ = ["Draft", "DraftOptions", "Engine", "Generation"]
+__all__ = ["Draft", "DraftOptions", "Engine", "Generation", "usable_cores"]
 
 #: clause boundaries a long segment may be split after, strongest first
 _CLAUSE_MARKS = ("。！？!?", "；;", "：:", "，,、")
@@ -87,6 +88,14 @@ class Draft:
     score: float | None = None
     notes: tuple[str, ...] = ()
     problem: str | None = None
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity: ``taskset -c 0`` means one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _split_long(text: str, fits: Callable[[str], bool], keep: Sequence[tuple[int, int]] = ()) -> list[str]:

@@ -22,13 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import TmBuilderError
-from .base import DraftOptions, Engine, Generation
-from .marian import _cores
+from ..vocab import QUANTIZATIONS
+from .base import DraftOptions, Engine, Generation, usable_cores
 
 __all__ = ["QUANTIZATIONS", "Ct2Engine", "converted_dir"]
-
-#: what ``--quantization`` accepts (CTranslate2 compute types usable on a CPU)
-QUANTIZATIONS = ("int8", "int8_float32", "int16", "float32")
 
 
 def _model_key(model_dir: Path, label: str) -> str:
@@ -92,7 +89,7 @@ class Ct2Engine(Engine):
         converted = converted_dir(source, self.label, quantization)
         if not (converted / "model.bin").is_file():
             _convert(source, converted, quantization)
-        cores = _cores()
+        cores = usable_cores()
         # Whole batches in parallel, one thread each: the fastest layout measured on 2 cores.
         self.workers = cores
         self.translator = ctranslate2.Translator(

@@ -13,16 +13,9 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .base import DraftOptions, Engine, Generation
+from .base import DraftOptions, Engine, Generation, usable_cores
 
 __all__ = ["MarianEngine"]
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class MarianEngine(Engine):
@@ -40,7 +33,7 @@ class MarianEngine(Engine):
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        torch.set_num_threads(_cores())
+        torch.set_num_threads(usable_cores())
         path = Path(model_dir)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*sacremoses.*")

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .. import __version__
+from ..version import __version__
 from ..errors import InputError
 from ..units import Origin, TranslationUnit
 
