@@ -118,6 +118,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
+from .chars import HAN, HAN_CHAR
+
 __all__ = [
     "COVERAGE_MIN_COUNT",
     "COVERAGE_MIN_SHARE",
@@ -183,8 +185,8 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN_RE = re.compile(f"[{_HAN}]")
+_HAN = HAN
+_HAN_RE = HAN_CHAR
 # Numbers keep their decimal/thousands separators; Han characters are one
 # token each; other words are letter runs with inner apostrophes ("it's").
 _TOKEN_RE = re.compile(rf"\d+(?:[.,:]\d+)*|[{_HAN}]|[^\W\d_{_HAN}]+(?:['\u2019][^\W\d_{_HAN}]+)*")

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from .chars import HAN, HAN_CHAR
 from .errors import InputError
 from .textio import read_text
 from .units import Document, Paragraph, Segment, SegmentKind
@@ -42,7 +43,7 @@ __all__ = [
 # Character classes
 # --------------------------------------------------------------------------
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN = HAN_CHAR
 _LATIN = re.compile(r"[A-Za-z]")
 
 #: sentence-final punctuation in Chinese text (half-width forms are used in the wild)
@@ -203,7 +204,7 @@ def _label_length(text: str, lang: Lang, repeated: Counter[str]) -> tuple[str, i
     if lang == "zh":
         n = _zh_plain_label(plain)
         if not n:
-            m = re.match(r"^([\u4e00-\u9fff·]{2,6})([:：])", plain)
+            m = re.match(rf"^([{HAN}·]{{2,6}})([:：])", plain)
             if m and repeated[m.group(1)] >= 2 and not _ZH_SPEECH.search(m.group(1)):
                 n = m.end()
         return plain, n
@@ -266,7 +267,7 @@ def _joiner(left: str, right: str, lang: Lang) -> str:
 
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)$")
 #: list markers that open a new item: 一、 （一） (1) 1. 1、 ① A.
-_LIST_START = re.compile(r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,3}[.、．](?!\d)|[①-⑳]|[A-Za-z][.、](?=\s|[\u4e00-\u9fff]))")
+_LIST_START = re.compile(r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,3}[.、．](?!\d)|[①-⑳]|[A-Za-z][.、](?=\s|[" + HAN + "]))")
 #: punctuation that shows a line is running prose, not a title, caption or byline
 _PROSE_MARKS = re.compile(r"[，,。；;：:、“”!?！？]")
 
@@ -315,7 +316,7 @@ def _raw_paragraphs(text: str, lang: Lang) -> tuple[list[_Raw], list[str]]:
     repeated: Counter[str] = Counter()
     if lang == "zh":
         for _, line, heading in stripped_lines:
-            m = re.match(r"^(?:\*\*)?([\u4e00-\u9fff·]{2,6})(?:\*\*)?[:：]", line)
+            m = re.match(rf"^(?:\*\*)?([{HAN}·]{{2,6}})(?:\*\*)?[:：]", line)
             if m and not heading:
                 repeated[m.group(1)] += 1
 

@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .chars import HAN, HAN_CHAR
 from .units import Document, SegmentKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,8 +157,8 @@ _lexis: Callable[[], _Lexis] = _jieba
 # Character and word classes
 # --------------------------------------------------------------------------
 
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN_RE = re.compile(f"[{_HAN}]")
+_HAN = HAN
+_HAN_RE = HAN_CHAR
 _NUMERALS = "〇零一二两三四五六七八九十百千万亿"
 _NUM = f"[{_NUMERALS}]"
 #: a token that is a number, an ordinal or a quantity (10, 二读, 第三, 百分之四十)

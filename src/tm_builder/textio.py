@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from .chars import HAN, HAN_CHAR
 from .errors import InputError, OutputError
 
 # Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
@@ -92,7 +93,6 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-_HAN_RANGE = ("\u4e00", "\u9fff")
 _CJK_PUNCT = set("“”‘’…—·　") | {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF00, 0xFFF0)}
 
 
@@ -105,7 +105,7 @@ def _plausible_chinese(text: str) -> bool:
     GB18030 come out as rare hanzi, kana and Cyrillic; Windows-1252 as single
     hanzi stuck inside Latin words ("caf閟").
     """
-    if re.search(r"[A-Za-z][\u4e00-\u9fff][A-Za-z]", text):
+    if re.search(f"[A-Za-z][{HAN}][A-Za-z]", text):
         return False
     wide = [ch for ch in text if ord(ch) > 0x7F and not ch.isspace()]
     if not wide:
@@ -114,7 +114,7 @@ def _plausible_chinese(text: str) -> bool:
     for ch in wide:
         if ch in _CJK_PUNCT:
             good += 1
-        elif _HAN_RANGE[0] <= ch <= _HAN_RANGE[1]:
+        elif HAN_CHAR.match(ch):
             try:
                 good += 0xB0 <= ch.encode("gb2312")[0] <= 0xD7
             except UnicodeEncodeError:

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
+from ..chars import HAN_RUN
+
 __all__ = ["Lexicon", "en_tokens", "lemma"]
 
 _STOP = set(
@@ -34,7 +36,7 @@ _STOP = set(
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = HAN_RUN
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 #: how many English lemmas one dictionary word contributes (its first senses)
 MAX_GLOSSES = 6
