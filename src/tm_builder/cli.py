@@ -162,17 +162,17 @@ def translate(
     <stem>.glossary.csv for review.
     """
     from .engines.base import DraftOptions
-    from .pipeline import translate_files
+    from .pipeline import TranslateOptions, translate_files
     from .progress import progress_bar
 
     with _user_errors():
-        options = DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length)
-        summary = translate_files(
-            list(files), output, engine=engine.value, model=model, options=options, lang=lang.value,
-            progress=lambda total: progress_bar(total, "drafting"), reference=reference,
-            scorers=_scorer_names(scorers), cache=not no_cache, quantization=quantization.value,
-            glossaries=glossary or (), curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
+        options = TranslateOptions(
+            engine=engine.value, model=model, quantization=quantization.value, lang=lang.value,
+            draft=DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length),
+            reference=reference, scorers=_scorer_names(scorers), cache=not no_cache, glossaries=tuple(glossary or ()),
+            curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
         )
+        summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"))
         if summary.alignment is not None:
             _report_alignment(summary.alignment)
         for doc in summary.documents:
@@ -236,7 +236,7 @@ def glossary_command(
     overwritten or re-proposed.
     """
     from .glossary import Status
-    from .pipeline import glossary_files
+    from .review import glossary_files
 
     with _user_errors():
         summary = glossary_files(
@@ -273,19 +273,15 @@ def score_command(
     html_out: Annotated[Optional[Path], typer.Option("--html", help="Write a self-contained HTML review page here.")] = None,
 ) -> None:
     """Score drafts with sacrebleu (BLEU, chrF, TER, with signatures) and check glossary terms."""
-    from .pipeline import load_glossary
-    from .score import format_text, score
+    from .pipeline import score_files
+    from .score import format_text
 
     with _user_errors():
-        known = load_glossary(glossary or (), curated=not no_curated).enforced()
-        report = score(
-            hypothesis, reference, metrics=[m.strip() for m in metrics.split(",") if m.strip()], glossary=known,
-            source=source, compare=compare, target_lang=target_lang, bootstrap=bootstrap,
+        report = score_files(
+            hypothesis, reference, metrics=[m.strip() for m in metrics.split(",") if m.strip()], glossaries=glossary or (),
+            curated=not no_curated, source=source, compare=compare, target_lang=target_lang, bootstrap=bootstrap,
+            html=html_out,
         )
-        if html_out is not None:
-            from .report import write_html
-
-            write_html(report, html_out)
         if as_json:
             _write_out(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n")
         else:

@@ -8,8 +8,6 @@ The CLI's ``translate`` command is a thin wrapper around it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from collections import Counter
@@ -17,34 +15,31 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .align import DocumentAlignment, align_documents, check_pair
+from .align import DocumentAlignment, align_translation
 from .engines.base import DraftOptions, Engine
-from .errors import InputError, OutputError
+from .errors import InputError
 from .formats import WRITERS, MemoryHeader
-from .formats.base import sheet_safe
-from .formats.termbase import read_glossary, write_glossary_csv
-from .glossary import Glossary, Status, Term, check_terms, load_curated, merge, propose
+from .formats.alignment import write_links, write_unaligned
+from .formats.termbase import write_glossary_csv
+from .glossary import Glossary, Term
 from .omegat import check_project_dir, write_omegat_project
+from .report import write_html
+from .review import glossary_terms, load_glossary, qa_aligned
+from .score import ScoreReport, score
 from .segment import lines_document, segment_file
 from .store import DraftCache
-from .translate import draft_units, load_engine
-from .vocab import ENGINES
+from .textio import prepare_outdir, refuse_overwrite
+from .translate import document_units, draft_units, load_engine, require_chinese, score_on_reference
 from .units import Document, Origin, TranslationUnit
-
-if TYPE_CHECKING:
-    from .terms import Candidate
+from .vocab import ENGINES
 
 __all__ = [
-    "AlignSummary", "DocumentReport", "GlossarySummary", "RunSummary", "align_files", "glossary_files", "glossary_terms",
-    "load_glossary", "qa_aligned", "translate_document", "translate_files",
+    "AlignSummary", "DocumentReport", "RunSummary", "TranslateOptions", "align_files", "score_files", "translate_files",
+    "write_document_outputs",
 ]
 
 FORMATS = ("tmx", "po", "csv")
-#: candidates below this extractor score stay out of review files: about 60% of those above it are
-#: oracle terms on the seed and on the held-out WMT18 block, against under 40% of the next hundred
-MIN_TERM_SCORE = 3.5
 
 #: makes a progress callback for *total* segments (the CLI passes a terminal bar)
 ProgressFactory = Callable[[int], AbstractContextManager[Callable[[int], None]]]
@@ -63,6 +58,17 @@ class DocumentReport:
     outputs: tuple[str, ...]
     drafted: int = 0
     flagged: int = 0
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str], document: Document, units: Sequence[TranslationUnit],
+           outputs: Sequence[str]) -> "DocumentReport":
+        kinds = Counter(s.kind.value for s in document.segments)
+        return cls(
+            path=os.fspath(path), lang=document.lang, paragraphs=len(document.paragraphs), repaired=document.repaired,
+            kinds=dict(sorted(kinds.items())), units=len(units), outputs=tuple(outputs),
+            drafted=sum(u.origin is Origin.MT for u in units),
+            flagged=sum(any(n.startswith("needs review") for n in u.notes) for u in units),
+        )
 
 
 @dataclass
@@ -116,203 +122,100 @@ class RunSummary:
         return sum(d.flagged for d in self.documents)
 
 
-def _refuse_overwrite(targets: list[Path], inputs) -> None:
-    """Outputs must never replace an input, nor collide with a directory."""
-    resolved = {Path(p).resolve() for p in inputs}
-    for target in targets:
-        if target.resolve() in resolved:
-            raise InputError(f"writing {target} would overwrite an input; choose another output directory")
-        if target.is_dir():
-            raise OutputError(f"{target}: is a directory; cannot write the output there")
+@dataclass(frozen=True)
+class TranslateOptions:
+    """Everything a ``translate`` run can be asked, built once (the CLI builds it from its flags).
 
-
-def _align_checked(zh_doc: Document, en_doc: Document, zh_path, en_path, scorers) -> DocumentAlignment:
-    """Refuse pairs that cannot be a translation, align the rest, keep the pair's warnings."""
-    warnings = check_pair(
-        "".join(s.text for s in zh_doc.segments), "".join(s.text for s in en_doc.segments),
-        zh_doc.lang, en_doc.lang, os.fspath(zh_path), os.fspath(en_path),
-    )
-    result = align_documents(zh_doc, en_doc, scorers)
-    result.warnings[:0] = warnings
-    return result
-
-
-def translate_document(
-    document: Document, engine: Engine | None = None, progress: Callable[[int], None] | None = None,
-    cache: DraftCache | None = None,
-) -> list[TranslationUnit]:
-    """Translation units for every segment of *document*, targets drafted by *engine*.
-
-    Speaker labels, headings and bylines are drafted too.  With no engine the
-    targets stay empty: the memory is a template that records the
-    segmentation for translators and later runs.
+    ``engine``/``model``/``quantization``/``draft``: what drafts and how
+    (:func:`tm_builder.translate.load_engine`); ``lang``: of the inputs;
+    ``formats``: memories written per document; ``reference``: the English
+    translation of the single input, whose aligned sentences are kept and
+    only the rest drafted (``scorers``: the alignment evidence); ``cache``:
+    use the draft cache; ``glossaries``/``curated``: the approved terms
+    enforced in drafts and checked in aligned pairs; ``terms``: write the
+    terms found to ``<stem>.glossary.csv``; ``omegat``/``omegat_mt``: also
+    write an OmegaT project, machine drafts offered (``mt``) or inserted
+    (``auto``).
     """
-    units = [TranslationUnit.from_segment(s) for s in document.segments]
-    if engine is None:
-        return units
-    if document.lang != "zh":
-        raise InputError(f"{document.name}: looks like English; the zh->en engine needs Chinese (use --engine none to segment it)")
-    return draft_units(units, engine, progress, cache)
 
+    engine: str = "auto"
+    model: str | None = None
+    quantization: str = "int8"
+    draft: DraftOptions = DraftOptions()
+    lang: str = "auto"
+    formats: tuple[str, ...] = FORMATS
+    reference: str | os.PathLike[str] | None = None
+    scorers: tuple[str, ...] | None = None
+    cache: bool = True
+    glossaries: tuple[str | os.PathLike[str], ...] = ()
+    curated: bool = True
+    terms: bool = True
+    omegat: str | os.PathLike[str] | None = None
+    omegat_mt: str = "mt"
 
-def _prepare_outdir(outdir: Path) -> None:
-    if outdir.exists() and not outdir.is_dir():
-        raise OutputError(f"{outdir}: exists and is not a directory")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{outdir}: cannot create output directory ({exc.strerror or exc})") from None
-    if not os.access(outdir, os.W_OK | os.X_OK):
-        raise OutputError(f"{outdir}: output directory is not writable")
-
-
-def load_glossary(reviewed: Sequence[str | os.PathLike[str]] = (), *, curated: bool = True) -> Glossary:
-    """The terms in force: the curated glossary, then each reviewed file on top.
-
-    A reviewed row replaces the curated one for the same source, so a
-    reviewer can change an official rendering or reject it for a project.
-    """
-    known = load_curated() if curated else Glossary()
-    for path in reviewed:
-        if not Path(path).is_file():
-            raise InputError(f"{path}: no such glossary file")
-        for term in read_glossary(path):
-            known.add(term)
-    return known
-
-
-def qa_aligned(units: Sequence[TranslationUnit], glossary: Glossary) -> list[TranslationUnit]:
-    """Record glossary terms on human (aligned) pairs; a missing rendering is a QA warning, never a rewrite."""
-    out = []
-    for u in units:
-        if u.origin is not Origin.ALIGNED or not glossary:
-            out.append(u)
-            continue
-        checks = check_terms(u.source, u.target, glossary)
-        missing = [c for c in checks if not c.honoured]
-        notes = u.notes + tuple(f"QA: the approved rendering of {c.source} ({c.target}) is not used" for c in missing)
-        out.append(replace(u, terms=checks, notes=notes))
-    return out
-
-
-def glossary_terms(
-    documents: Sequence[Document],
-    known: Glossary,
-    *,
-    units: Sequence[TranslationUnit] = (),
-    engine: Engine | None = None,
-    cache: DraftCache | None = None,
-    min_score: float = MIN_TERM_SCORE,
-) -> list[Term]:
-    """Glossary rows for the terms found in *documents* (see :func:`tm_builder.glossary.propose`).
-
-    Candidates scoring below *min_score* are left out unless the glossary
-    already knows them: a review file is read by people, and the long tail
-    of the ranking is mostly noise (``bench/terms_eval.py``).
-
-    *units* are this run's translation units: aligned ones give rendering
-    evidence, any translated one gives example targets.  With an *engine*,
-    terms without a known or aligned rendering get a machine draft (cached).
-    """
-    from .terms import aligned_renderings, extract_terms
-
-    candidates = [c for c in _candidates(documents, known, cache) if c.score >= min_score or c.source in known]
-    pairs = [(u.source, u.target) for u in units if u.origin is Origin.ALIGNED and u.target]
-    open_terms = [c.source for c in candidates if c.source not in known]
-    aligned = aligned_renderings(open_terms, pairs) if pairs and open_terms else {}
-    drafts: dict[str, str] = {}
-    need = [s for s in open_terms if s not in aligned]
-    if engine is not None and need:
-        drafted = draft_units([TranslationUnit(source=s) for s in need], engine, cache=cache)
-        drafts = {u.source: u.target for u in drafted if u.target}
-    examples = {u.source: u.target for u in units if u.target}
-    return propose(candidates, known, aligned=aligned, drafts=drafts, example_targets=examples)
-
-
-def _score_against_reference(units, engine: Engine, cache: DraftCache | None):
-    """How good the model is on this document: drafts of the aligned sentences against the human reference.
-
-    The drafts are only scored (and cached), never written: the memory keeps the human translations.
-    """
-    from .score import corpus_scores
-
-    pairs = [u for u in units if u.origin is Origin.ALIGNED and u.target]
-    if not pairs:
-        return [], 0
-    blank = [replace(u, target="", origin=Origin.NONE, score=None, notes=(), terms=()) for u in pairs]
-    drafts = draft_units(blank, engine, cache=cache)
-    return corpus_scores([d.target for d in drafts], [u.target for u in pairs], ("bleu", "chrf", "ter")), len(pairs)
-
-
-def _candidates(documents: Sequence[Document], known: Glossary, cache: DraftCache | None) -> list["Candidate"]:
-    """Extracted candidates, remembered in the cache by input and extractor version: a warm re-run skips extraction."""
-    from dataclasses import asdict
-
-    from .terms import EXTRACTOR_VERSION, Candidate, extract_terms
-
-    curated = sorted(t.source for t in known if t.status is Status.APPROVED)
-    key = None
-    if cache is not None:
-        digest = hashlib.sha256(json.dumps(
-            [EXTRACTOR_VERSION, curated, [[d.name, [s.text for s in d.segments]] for d in documents]], ensure_ascii=False
-        ).encode()).hexdigest()
-        key = f"terms:{digest}"
-        stored = cache.recall(key)
-        if isinstance(stored, list):
-            return [Candidate(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in stored]
-    candidates = extract_terms(documents, curated=curated)
-    if cache is not None and key is not None:
-        cache.remember(key, [asdict(c) for c in candidates])
-    return candidates
+    def suffixes(self) -> list[str]:
+        """What is written per document."""
+        return [*self.formats, *(["glossary.csv"] if self.terms else [])]
 
 
 def translate_files(
-    paths: list[str | os.PathLike[str]],
+    paths: Sequence[str | os.PathLike[str]],
     outdir: str | os.PathLike[str],
+    options: TranslateOptions | None = None,
     *,
-    engine: str = "auto",
-    model: str | None = None,
-    options: DraftOptions | None = None,
-    lang: str = "auto",
-    formats: tuple[str, ...] = FORMATS,
     progress: ProgressFactory | None = None,
-    reference: str | os.PathLike[str] | None = None,
-    scorers: tuple[str, ...] | None = None,
-    cache: bool = True,
-    quantization: str = "int8",
-    glossaries: Sequence[str | os.PathLike[str]] = (),
-    curated: bool = True,
-    terms: bool = True,
-    omegat: str | os.PathLike[str] | None = None,
-    omegat_mt: str = "mt",
 ) -> RunSummary:
-    """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each.
+    """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each (see :class:`TranslateOptions`).
 
     Every input is read and segmented, and the model resolved and verified,
     before any output is written; each output is written atomically.  A run
     that fails leaves no partial files.  *progress*, if given, is called with
     the number of segments to draft and returns a context manager yielding
     a callback (see :func:`tm_builder.progress.progress_bar`).
-
-    With *reference* (the English translation of the single input), the
-    sentences it covers are aligned and only the rest is drafted.  Drafts
-    are kept in the draft cache (:mod:`tm_builder.store`) unless *cache* is
-    false.
-
-    The approved glossary (the curated one unless *curated* is false, plus
-    the reviewed *glossaries*) is enforced in every draft and checked in
-    aligned pairs.  With *terms*, the terms found in each document are
-    written for review to ``OUTDIR/<stem>.glossary.csv``.
-
-    With *omegat*, a ready OmegaT project is written there too (see
-    :mod:`tm_builder.omegat`); *omegat_mt* says where machine drafts go
-    (``mt``: offered as machine matches; ``auto``: inserted).
     """
+    o = options or TranslateOptions()
+    _check_request(paths, o)
+    documents = [segment_file(p, lang=o.lang) for p in paths]
+    aligned = None
+    if o.reference is not None:
+        names = (os.fspath(paths[0]), os.fspath(o.reference))
+        aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names)
+    if o.engine != "none":
+        require_chinese(documents)
+    if o.omegat is not None:
+        check_project_dir(o.omegat, o.omegat_mt)
+    known = load_glossary(o.glossaries, curated=o.curated)
+    out = Path(outdir)
+    refuse_overwrite([out / f"{Path(p).stem}.{fmt}" for p in paths for fmt in o.suffixes()], [*paths, *o.glossaries])
+    started = time.perf_counter()
+    draft = replace(o.draft, terms=tuple((t.source, t.target) for t in known.enforced()))
+    drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization)  # resolves and verifies the model first
+    prepare_outdir(out)
+    summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
+                         alignment=aligned, load_seconds=time.perf_counter() - started)
+    results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary)
+    signature = drafter.signature() if drafter else {"engine": "none"}
+    if aligned is not None:
+        signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
+                      "reference-document": os.path.basename(os.fspath(o.reference))}
+    for path, document, units, proposed in zip(paths, documents, results, proposals):
+        written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
+                                         proposed if o.terms else None, aligned)
+        summary.documents.append(DocumentReport.of(path, document, units, written))
+    if o.omegat is not None:
+        files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
+                                     header=MemoryHeader().with_properties(**signature), mt=o.omegat_mt)
+        summary.omegat = (os.fspath(o.omegat), tuple(files))
+    return summary
+
+
+def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions) -> None:
+    """What can be refused before reading anything: no inputs, unknown names, outputs that would collide."""
     if not paths:
         raise InputError("no input files given")
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
-    unknown = [f for f in formats if f not in WRITERS]
+    if o.engine not in ENGINES:
+        raise InputError(f"unknown engine {o.engine!r}; available: {', '.join(ENGINES)}")
+    unknown = [f for f in o.formats if f not in WRITERS]
     if unknown:
         raise InputError(f"unknown output format(s) {', '.join(unknown)}; available: {', '.join(WRITERS)}")
     stems: dict[str, str] = {}
@@ -321,93 +224,60 @@ def translate_files(
         if stem in stems:
             raise InputError(f"{p} and {stems[stem]} would write the same outputs ({stem}.*); rename one")
         stems[stem] = os.fspath(p)
-    if reference is not None and len(paths) != 1:
+    if o.reference is not None and len(paths) != 1:
         raise InputError("--reference aligns one document with its translation: give exactly one input file")
-    documents = [segment_file(p, lang=lang) for p in paths]
-    aligned: DocumentAlignment | None = None
-    if reference is not None:
-        aligned = _align_checked(documents[0], segment_file(reference, lang="auto"), paths[0], reference, scorers)
-    if engine != "none":
-        english = [d.name for d in documents if d.lang != "zh"]
-        if english:
-            raise InputError(f"{english[0]}: looks like English; the zh->en engine needs Chinese (use --engine none to segment it)")
-    if omegat is not None:
-        check_project_dir(omegat, omegat_mt)
-    known = load_glossary(glossaries, curated=curated)
-    options = replace(options or DraftOptions(), terms=tuple((t.source, t.target) for t in known.enforced()))
-    out = Path(outdir)
-    suffixes = [*formats, *(["glossary.csv"] if terms else [])]
-    _refuse_overwrite([out / f"{Path(p).stem}.{fmt}" for p in paths for fmt in suffixes], [*paths, *glossaries])
-    started = time.perf_counter()
-    drafter = load_engine(engine, model, options, quantization=quantization)  # resolves and verifies the model first
-    _prepare_outdir(out)
-    summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None)
-    summary.load_seconds = time.perf_counter() - started
-    signature = drafter.signature() if drafter else {"engine": "none"}
 
-    if aligned is not None:
-        summary.alignment = aligned
-        signature = {**signature, "reference": aligned.alignment.signature.get("scorers", ""), "reference-document": os.path.basename(os.fspath(reference))}
+
+def _draft_and_propose(documents, aligned, known: Glossary, drafter: Engine | None, o: TranslateOptions,
+                       progress: ProgressFactory | None, summary: RunSummary):
+    """Every document's units, drafted where no human target exists, and its proposed glossary rows."""
     total = sum(len(d.segments) for d in documents) if drafter else 0
     if aligned is not None and drafter:
         total = sum(not u.target for u in aligned.units)
     bar = progress(total) if progress and drafter else nullcontext(None)
-    store = DraftCache() if drafter is not None and cache else None
+    store = DraftCache() if drafter is not None and o.cache else None
     before = len(store) if store is not None else 0
-    results: list[list[TranslationUnit]] = []
     started = time.perf_counter()
     try:
         with bar as advance:
-            for document in documents:
-                if aligned is not None:
-                    units = qa_aligned(aligned.units, known.enforced())
-                    results.append(units if drafter is None else draft_units(units, drafter, advance, store))
-                else:
-                    results.append(translate_document(document, drafter, advance, store))
+            results = [
+                draft_units(units, drafter, advance, store) if drafter else units
+                for units in ([qa_aligned(aligned.units, known.enforced())] if aligned else map(document_units, documents))
+            ]
         if aligned is not None and drafter is not None:
-            summary.scores, summary.scored = _score_against_reference(results[0], drafter, store)
+            summary.scores, summary.scored = score_on_reference(results[0], drafter, store)
         proposals = [
-            glossary_terms([document], known, units=units, engine=drafter, cache=store) if terms else []
+            glossary_terms([document], known, units=units, engine=drafter, cache=store) if o.terms else []
             for document, units in zip(documents, results)
         ]
     finally:
         if store is not None:
-            summary.new_drafts = len(store) - before
-            summary.reused_drafts = store.hits
+            summary.new_drafts, summary.reused_drafts = len(store) - before, store.hits
             summary.cache_path = os.fspath(store.path)
             store.close()
     summary.seconds = time.perf_counter() - started
+    return results, proposals
 
-    for path, document, units, proposed in zip(paths, documents, results, proposals):
-        header = MemoryHeader(srclang="zh-CN" if document.lang == "zh" else "en", tgtlang="en" if document.lang == "zh" else "zh-CN")
-        header = header.with_properties(document=document.name, **signature)
-        written = []
-        for fmt in formats:
-            target = out / f"{Path(path).stem}.{fmt}"
-            WRITERS[fmt](units, target, header)
-            written.append(os.fspath(target))
-        if terms:
-            write_glossary_csv(proposed, out / f"{Path(path).stem}.glossary.csv")
-            written.append(os.fspath(out / f"{Path(path).stem}.glossary.csv"))
-        if aligned is not None and (aligned.alignment.unaligned_src or aligned.alignment.unaligned_tgt):
-            _write_unaligned(aligned, out / f"{Path(path).stem}.unaligned.csv")
-            written.append(os.fspath(out / f"{Path(path).stem}.unaligned.csv"))
-        kinds = Counter(s.kind.value for s in document.segments)
-        summary.documents.append(
-            DocumentReport(
-                path=os.fspath(path), lang=document.lang, paragraphs=len(document.paragraphs),
-                repaired=document.repaired, kinds=dict(sorted(kinds.items())), units=len(units), outputs=tuple(written),
-                drafted=sum(u.origin is Origin.MT for u in units),
-                flagged=sum(any(n.startswith("needs review") for n in u.notes) for u in units),
-            )
-        )
-    if omegat is not None:
-        header = MemoryHeader().with_properties(**signature)
-        files = write_omegat_project(
-            omegat, [(Path(p).stem, units) for p, units in zip(paths, results)], known, header=header, mt=omegat_mt
-        )
-        summary.omegat = (os.fspath(omegat), tuple(files))
-    return summary
+
+def write_document_outputs(
+    stem: Path, document: Document, units: list[TranslationUnit], formats: Sequence[str], signature: dict[str, str],
+    proposed: list[Term] | None = None, aligned: DocumentAlignment | None = None,
+) -> list[str]:
+    """One document's memories (``<stem>.<format>``), its proposed glossary and what found no counterpart."""
+    zh = document.lang == "zh"
+    header = MemoryHeader(srclang="zh-CN" if zh else "en", tgtlang="en" if zh else "zh-CN")
+    header = header.with_properties(document=document.name, **signature)
+    written = []
+    for fmt in formats:
+        WRITERS[fmt](units, stem.with_name(f"{stem.name}.{fmt}"), header)
+        written.append(os.fspath(stem.with_name(f"{stem.name}.{fmt}")))
+    if proposed is not None:
+        write_glossary_csv(proposed, stem.with_name(f"{stem.name}.glossary.csv"))
+        written.append(os.fspath(stem.with_name(f"{stem.name}.glossary.csv")))
+    if aligned is not None and (aligned.alignment.unaligned_src or aligned.alignment.unaligned_tgt):
+        write_unaligned(aligned, stem.with_name(f"{stem.name}.unaligned.csv"))
+        written.append(os.fspath(stem.with_name(f"{stem.name}.unaligned.csv")))
+    return written
 
 
 @dataclass
@@ -421,30 +291,6 @@ class AlignSummary:
     @property
     def pairs(self) -> int:
         return len(self.result.alignment.pairs)
-
-
-def _write_links(alignment, path: Path) -> None:
-    from .textio import atomic_write
-
-    with atomic_write(path, newline="\n") as out:
-        for bead in alignment.beads:
-            out.write(bead.link() + "\n")
-
-
-def _write_unaligned(result: DocumentAlignment, path: Path) -> None:
-    from .textio import atomic_write
-
-    with atomic_write(path, encoding="utf-8-sig", newline="") as out:
-        import csv
-
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["side", "paragraph", "index", "line", "text"])
-        for i in result.alignment.unaligned_src:
-            s = result.zh_segments[i]
-            writer.writerow(["zh", s.paragraph, s.index, s.line, sheet_safe(s.text)])
-        for j in result.alignment.unaligned_tgt:
-            s = result.en_segments[j]
-            writer.writerow(["en", s.paragraph, s.index, s.line, sheet_safe(s.text)])
 
 
 def align_files(
@@ -468,12 +314,12 @@ def align_files(
     zh_doc = read(zh_path, lang="auto")
     en_doc = read(en_path, lang="auto")
     started = time.perf_counter()
-    result = _align_checked(zh_doc, en_doc, zh_path, en_path, scorers)
+    result = align_translation(zh_doc, en_doc, scorers, names=(os.fspath(zh_path), os.fspath(en_path)))
     seconds = time.perf_counter() - started
     out = Path(outdir)
     stem = Path(zh_path).stem
-    _refuse_overwrite([out / f"{stem}.{fmt}" for fmt in formats] + ([Path(links)] if links else []), [zh_path, en_path])
-    _prepare_outdir(out)
+    refuse_overwrite([out / f"{stem}.{fmt}" for fmt in formats] + ([Path(links)] if links else []), [zh_path, en_path])
+    prepare_outdir(out)
     header = MemoryHeader().with_properties(
         document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
     )
@@ -484,91 +330,38 @@ def align_files(
         written.append(os.fspath(out / f"{stem}.{fmt}"))
     unaligned = out / f"{stem}.unaligned.csv"
     if result.alignment.unaligned_src or result.alignment.unaligned_tgt:
-        _write_unaligned(result, unaligned)
+        write_unaligned(result, unaligned)
         written.append(os.fspath(unaligned))
     elif unaligned.exists():
         unaligned.unlink()  # stale from an earlier run
     if links:
-        _write_links(result.alignment, Path(links))
+        write_links(result.alignment, Path(links))
         written.append(os.fspath(links))
     return AlignSummary(result, tuple(written), seconds)
 
 
-@dataclass
-class GlossarySummary:
-    """What a ``glossary`` run did."""
-
-    terms: list[Term]
-    outputs: tuple[str, ...]
-    drafted_with: str | None = None
-
-    def count(self, status: Status) -> int:
-        return sum(t.status is status for t in self.terms)
-
-
-def glossary_files(
-    paths: list[str | os.PathLike[str]],
-    output: str | os.PathLike[str],
+def score_files(
+    hypothesis: str | os.PathLike[str],
+    reference: str | os.PathLike[str],
     *,
-    reference: str | os.PathLike[str] | None = None,
-    merge_with: str | os.PathLike[str] | None = None,
+    metrics: Sequence[str] = ("bleu", "chrf", "ter"),
     glossaries: Sequence[str | os.PathLike[str]] = (),
     curated: bool = True,
-    engine: str = "auto",
-    model: str | None = None,
-    quantization: str = "int8",
-    exports: Sequence[str | os.PathLike[str]] = (),
-    lang: str = "auto",
-) -> GlossarySummary:
-    """Find the terms of *paths* and write a review glossary to *output* (and *exports*).
+    source: str | os.PathLike[str] | None = None,
+    compare: str | os.PathLike[str] | None = None,
+    target_lang: str = "en",
+    bootstrap: int = 0,
+    html: str | os.PathLike[str] | None = None,
+) -> ScoreReport:
+    """Score drafts against a reference and check the approved terms: the ``tm-builder score`` command.
 
-    With *reference* (the English translation of the single input), aligned
-    pairs give renderings.  With *merge_with* (a reviewed file), every human
-    decision in it is kept and new candidates are appended.  Terms without a
-    rendering get a machine draft when a model is available: with
-    ``engine="auto"`` and no model installed, they stay empty instead of
-    failing the run.
+    The terms checked are the curated glossary (unless *curated* is false)
+    with the reviewed *glossaries* on top; *html* also writes the
+    self-contained review page.  See :func:`tm_builder.score.score`.
     """
-    from .formats.termbase import GLOSSARY_SUFFIXES, write_glossary
-    from .models import ModelError
-
-    if not paths:
-        raise InputError("no input files given")
-    if reference is not None and len(paths) != 1:
-        raise InputError("--reference aligns one document with its translation: give exactly one input file")
-    documents = [segment_file(p, lang=lang) for p in paths]
-    english = [d.name for d in documents if d.lang != "zh"]
-    if english:
-        raise InputError(f"{english[0]}: looks like English; terms are extracted from Chinese documents")
-    reviewed = read_glossary(merge_with) if merge_with is not None else Glossary()
-    known = load_glossary(glossaries, curated=curated)
-    for term in reviewed:
-        known.add(term)
-    units: list[TranslationUnit] = []
-    if reference is not None:
-        units = _align_checked(documents[0], segment_file(reference, lang="auto"), paths[0], reference, None).units
-    targets = [Path(output), *map(Path, exports)]
-    _refuse_overwrite(targets, [*paths, *glossaries, *([reference] if reference else [])])
-    for target in targets:  # fail before the work, not after it
-        if target.suffix.lower() not in GLOSSARY_SUFFIXES:
-            raise OutputError(f"{target}: unknown glossary format; use {', '.join(GLOSSARY_SUFFIXES)}")
-        if not target.resolve().parent.is_dir():
-            raise OutputError(f"{target.parent}: no such directory")
-    options = DraftOptions(terms=tuple((t.source, t.target) for t in known.enforced()))
-    drafter: Engine | None = None
-    if engine != "none":
-        try:
-            drafter = load_engine(engine, model, options, quantization=quantization)
-        except ModelError:
-            if engine != "auto" or model is not None:
-                raise
-    store = DraftCache() if drafter is not None else None
-    try:
-        proposed = glossary_terms(documents, known, units=units, engine=drafter, cache=store)
-    finally:
-        if store is not None:
-            store.close()
-    result = merge(reviewed, proposed)
-    for target in targets:
-        write_glossary(result, target)
-    return GlossarySummary(list(result), tuple(os.fspath(t) for t in targets), drafter.label if drafter else None)
+    known = load_glossary(glossaries, curated=curated).enforced()
+    report = score(hypothesis, reference, metrics=metrics, glossary=known, source=source, compare=compare,
+                   target_lang=target_lang, bootstrap=bootstrap)
+    if html is not None:
+        write_html(report, html)
+    return report

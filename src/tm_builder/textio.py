@@ -11,7 +11,7 @@ import re
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -190,3 +190,27 @@ def atomic_write(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def refuse_overwrite(targets: Iterable[str | os.PathLike[str]], inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Outputs must never replace an input, nor collide with a directory: checked before any work."""
+    resolved = {Path(p).resolve() for p in inputs}
+    for target in map(Path, targets):
+        if target.resolve() in resolved:
+            raise InputError(f"writing {target} would overwrite an input; choose another output directory")
+        if target.is_dir():
+            raise OutputError(f"{target}: is a directory; cannot write the output there")
+
+
+def prepare_outdir(outdir: str | os.PathLike[str]) -> Path:
+    """Create the output directory (and its parents) or say in one line why it cannot be used."""
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create output directory ({exc.strerror or exc})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: output directory is not writable")
+    return out

@@ -18,10 +18,13 @@ from .errors import InputError
 from .glossary import Glossary, check_terms, exact_rendering
 from .models import resolve_model
 from .store import DraftCache, signature_key
-from .units import Origin, TranslationUnit
+from .units import Document, Origin, TranslationUnit
 from .vocab import ENGINES
 
-__all__ = ["ENGINES", "DraftOptions", "draft_units", "load_engine"]
+__all__ = [
+    "ENGINES", "DraftOptions", "document_units", "draft_units", "load_engine", "require_chinese", "score_on_reference",
+    "translate_document",
+]
 
 
 
@@ -126,6 +129,51 @@ def draft_units(
             units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes, terms=checks
         )
     return out
+
+
+def document_units(document: Document) -> list[TranslationUnit]:
+    """One unit per segment of *document*, in order, targets empty (speaker labels, headings and bylines included)."""
+    return [TranslationUnit.from_segment(s) for s in document.segments]
+
+
+def require_chinese(documents: Sequence[Document]) -> None:
+    """The zh->en engine drafts Chinese: refuse an English input before any model is loaded."""
+    english = [d.name for d in documents if d.lang != "zh"]
+    if english:
+        raise InputError(f"{english[0]}: looks like English; the zh->en engine needs Chinese (use --engine none to segment it)")
+
+
+def translate_document(
+    document: Document, engine: Engine | None = None, progress: Callable[[int], None] | None = None,
+    cache: DraftCache | None = None,
+) -> list[TranslationUnit]:
+    """Translation units for every segment of *document*, targets drafted by *engine*.
+
+    With no engine the targets stay empty: the memory is a template that
+    records the segmentation for translators and later runs.
+    """
+    units = document_units(document)
+    if engine is None:
+        return units
+    require_chinese([document])
+    return draft_units(units, engine, progress, cache)
+
+
+def score_on_reference(units: Sequence[TranslationUnit], engine: Engine, cache: DraftCache | None = None):
+    """How good the model is on this document: its drafts of the aligned sentences against the human targets.
+
+    Returns the corpus scores (BLEU, chrF, TER) and how many sentences they
+    cover.  The drafts are only scored (and cached), never written: the
+    memory keeps the human translations.
+    """
+    from .score import corpus_scores
+
+    pairs = [u for u in units if u.origin is Origin.ALIGNED and u.target]
+    if not pairs:
+        return [], 0
+    blank = [replace(u, target="", origin=Origin.NONE, score=None, notes=(), terms=()) for u in pairs]
+    drafts = draft_units(blank, engine, cache=cache)
+    return corpus_scores([d.target for d in drafts], [u.target for u in pairs], ("bleu", "chrf", "ter")), len(pairs)
 
 
 def signature(engine: Engine) -> str:

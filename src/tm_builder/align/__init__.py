@@ -28,7 +28,7 @@ from .scorers.structure import StructureScorer
 
 __all__ = [
     "SCORER_SETS", "Alignment", "Bead", "DocumentAlignment", "Sentence", "align_documents", "align_sentences",
-    "check_pair", "make_scorers",
+    "align_translation", "check_pair", "make_scorers",
 ]
 
 #: named combinations of evidence; "default" is what the CLI uses
@@ -237,4 +237,20 @@ def align_documents(zh_doc, en_doc, scorers: Sequence[str] | None = None) -> Doc
     unaligned = len(alignment.unaligned_src) + len(alignment.unaligned_tgt)
     if unaligned > 0.3 * (len(zh_segments) + len(en_segments)):
         result.warnings.append(f"{unaligned} sentences found no counterpart: the texts may not correspond")
+    return result
+
+
+def align_translation(zh_doc, en_doc, scorers: Sequence[str] | None = None, *, names: tuple[str, str] | None = None) -> DocumentAlignment:
+    """Align a document with its translation after refusing pairs that cannot be one (:func:`check_pair`).
+
+    *names* are what errors and warnings call the two sides (their paths);
+    the documents' own names by default.  The pair's warnings come first.
+    """
+    zh_name, en_name = names or (zh_doc.name, en_doc.name)
+    warnings = check_pair(
+        "".join(s.text for s in zh_doc.segments), "".join(s.text for s in en_doc.segments),
+        zh_doc.lang, en_doc.lang, zh_name, en_name,
+    )
+    result = align_documents(zh_doc, en_doc, scorers)
+    result.warnings[:0] = warnings
     return result
