@@ -71,13 +71,16 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EXTRACTOR_VERSION", "Candidate", "Rendering", "aligned_renderings", "extract_terms"]
 
 
-def _extractor_version() -> str:
-    """This module's own content and jieba's version: any change to either invalidates remembered candidates."""
-    import hashlib
-    from importlib.metadata import version
-    from pathlib import Path
+#: Bump when a change to this module (its rules, scores or word lists) changes what it extracts:
+#: remembered candidates are keyed by it. A comment or a refactoring leaves users' caches valid.
+EXTRACTOR_REVISION = 1
 
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16] + "+jieba" + version("jieba")
+
+def _extractor_version() -> str:
+    """The extractor's revision and jieba's version (its dictionary segments and tags the text)."""
+    from importlib.metadata import version
+
+    return f"{EXTRACTOR_REVISION}+jieba{version('jieba')}"
 
 
 #: what the draft cache keys remembered extraction results by
@@ -860,7 +863,6 @@ _WEIGHTS = {
 }
 
 
-_DEBUG: dict[str, dict[str, float]] | None = None  # the bench fills it to inspect features
 
 
 def _features(source: str, signals: set[str], frequency: int, ndocs: int, stat: tuple[float, float, float] | None, lex: _Lexis) -> dict[str, float]:
@@ -1010,8 +1012,6 @@ def extract_terms(documents: Sequence[Document], *, curated: Collection[str] = (
                 kind=_kind(source, public, pool.kinds.get(source, Counter())),
             )
         )
-        if _DEBUG is not None:
-            _DEBUG[source] = features
     out.sort(key=lambda c: (-c.score, -c.frequency, -len(c.source), c.source))
     return out[:limit] if limit is not None else out
 

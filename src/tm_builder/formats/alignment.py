@@ -7,11 +7,10 @@ paragraph, index, line, text); the links file is Vecalign's
 
 from __future__ import annotations
 
-import csv
 import os
 
 from ..textio import atomic_write
-from .base import sheet_safe
+from .base import write_sheet
 
 __all__ = ["write_links", "write_unaligned"]
 
@@ -25,12 +24,7 @@ def write_links(alignment, path: str | os.PathLike[str]) -> None:
 
 def write_unaligned(result, path: str | os.PathLike[str]) -> None:
     """The segments of *result* (a :class:`~tm_builder.align.DocumentAlignment`) that found no counterpart."""
-    with atomic_write(path, encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["side", "paragraph", "index", "line", "text"])
-        for i in result.alignment.unaligned_src:
-            s = result.zh_segments[i]
-            writer.writerow(["zh", s.paragraph, s.index, s.line, sheet_safe(s.text)])
-        for j in result.alignment.unaligned_tgt:
-            s = result.en_segments[j]
-            writer.writerow(["en", s.paragraph, s.index, s.line, sheet_safe(s.text)])
+    zh = [result.zh_segments[i] for i in result.alignment.unaligned_src]
+    en = [result.en_segments[j] for j in result.alignment.unaligned_tgt]
+    rows = [[side, s.paragraph, s.index, s.line, s.text] for side, segments in (("zh", zh), ("en", en)) for s in segments]
+    write_sheet(path, ["side", "paragraph", "index", "line", "text"], rows)

@@ -8,14 +8,17 @@ Each format module offers the same two functions, in the manner of polib's
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..version import __version__
 from ..errors import InputError
+from ..textio import atomic_write
 from ..units import Origin, TranslationUnit
 
 #: below this alignment score a pair is shown to translators as needing review
@@ -130,3 +133,12 @@ def sheet_value(cell: str | None) -> str:
     if len(text) >= 2 and text[0] == "'" and text[1] in (*_FORMULA_START, "'"):
         return text[1:]
     return text
+
+
+def write_sheet(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Iterable[object]]) -> None:
+    """A CSV for a spreadsheet (atomically): UTF-8 with a BOM so Excel shows Chinese, CRLF rows, no cell run as a formula."""
+    with atomic_write(path, encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(sheet_safe(cell) for cell in row)

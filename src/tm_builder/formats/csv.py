@@ -12,9 +12,8 @@ import csv
 import os
 
 from ..errors import FormatError
-from ..textio import atomic_write
 from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
-from .base import MemoryHeader, format_score, parse_score, sheet_safe, sheet_value
+from .base import MemoryHeader, format_score, parse_score, sheet_value, write_sheet
 
 __all__ = ["COLUMNS", "read_csv", "write_csv"]
 
@@ -24,16 +23,11 @@ _REQUIRED = ("source", "target")
 
 def write_csv(units: list[TranslationUnit], path: str | os.PathLike[str], header: MemoryHeader | None = None) -> None:
     """Write *units* to *path* as CSV (atomically).  *header* is accepted for symmetry and not stored."""
-    with atomic_write(path, encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        for u in units:
-            writer.writerow(
-                sheet_safe(cell) for cell in [
-                    u.source, u.target, u.origin.value, format_score(u.score), u.document, u.paragraph,
-                    u.index, u.kind.value, u.line or "", u.model or "", "\n".join(u.notes), "\n".join(map(str, u.terms)),
-                ]
-            )
+    write_sheet(path, COLUMNS, (
+        [u.source, u.target, u.origin.value, format_score(u.score), u.document, u.paragraph,
+         u.index, u.kind.value, u.line or "", u.model or "", "\n".join(u.notes), "\n".join(map(str, u.terms))]
+        for u in units
+    ))
 
 
 def read_csv(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], MemoryHeader]:

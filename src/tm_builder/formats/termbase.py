@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import FormatError
 from ..glossary import Glossary, Origin, Status, Term, split_variants
 from ..textio import atomic_write
-from .base import sheet_safe, sheet_value, xml_safe
+from .base import sheet_value, write_sheet, xml_safe
 
 __all__ = [
     "GLOSSARY_COLUMNS", "GLOSSARY_SUFFIXES", "TBX_NS", "read_glossary", "read_glossary_csv", "read_tbx", "write_glossary",
@@ -52,17 +52,11 @@ _TBX_MODEL = (
 
 def write_glossary_csv(glossary: Iterable[Term], path: str | os.PathLike[str]) -> None:
     """The review file (atomically): UTF-8 with BOM, CRLF rows, one term per row."""
-    with atomic_write(path, encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(GLOSSARY_COLUMNS)
-        for t in glossary:
-            writer.writerow(
-                sheet_safe(cell) for cell in [
-                    t.source, t.target, t.kind, t.status.value, t.origin.value, t.frequency,
-                    _LIST_SEPARATOR.join(t.documents), t.example_source, t.example_target, t.note,
-                    _LIST_SEPARATOR.join(t.variants),
-                ]
-            )
+    write_sheet(path, GLOSSARY_COLUMNS, (
+        [t.source, t.target, t.kind, t.status.value, t.origin.value, t.frequency, _LIST_SEPARATOR.join(t.documents),
+         t.example_source, t.example_target, t.note, _LIST_SEPARATOR.join(t.variants)]
+        for t in glossary
+    ))
 
 
 def read_glossary_csv(path: str | os.PathLike[str]) -> Glossary:
