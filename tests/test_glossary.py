@@ -15,7 +15,7 @@ from tm_builder.formats.termbase import (
     GLOSSARY_COLUMNS, TBX_NS, read_glossary_csv, read_tbx, write_glossary, write_glossary_csv,
 )
 from tm_builder.glossary import (
-    KINDS, Glossary, Origin, Status, Term, check_terms, exact_rendering, honoured, load_curated, merge,
+    KINDS, Glossary, Status, Term, TermOrigin, check_terms, exact_rendering, honoured, load_curated, merge,
 )
 
 from .conftest import ROOT, SEED
@@ -28,7 +28,7 @@ CURATED = load_curated(ROOT / "glossary")
 
 def test_curated_glossary_is_large_clean_and_approved():
     assert len(CURATED) >= 300
-    assert all(t.enforced and t.origin is Origin.CURATED and t.kind in KINDS for t in CURATED)
+    assert all(t.enforced and t.origin is TermOrigin.CURATED and t.kind in KINDS for t in CURATED)
     for source, target in [("全球南方", "Global South"), ("小院高墙", "small yard, high fence"),
                            ("双轨并进", "dual-track approach"), ("一带一路倡议", "Belt and Road Initiative")]:
         assert CURATED.get(source).target == target
@@ -87,17 +87,17 @@ def test_a_segment_that_is_a_term_is_translated_by_the_glossary():
 # -- the review file and its merge -------------------------------------------------------------------
 
 
-def _term(source, target="", status=Status.CANDIDATE, origin=Origin.NONE, **kw) -> Term:
+def _term(source, target="", status=Status.CANDIDATE, origin=TermOrigin.NONE, **kw) -> Term:
     return Term(source, target, kw.pop("kind", "concept"), status, origin, **kw)
 
 
 def test_review_csv_round_trips_exactly(tmp_path):
     terms = [
-        _term("全球南方", "Global South", Status.APPROVED, Origin.CURATED, variants=("the South", "Southern countries"),
+        _term("全球南方", "Global South", Status.APPROVED, TermOrigin.CURATED, variants=("the South", "Southern countries"),
               frequency=3, documents=("a.txt", "b, c.txt"), example_source="支持全球南方。", example_target="Support the Global South.",
               note='said "twice",\nover two lines'),
         _term("三到一位", frequency=1, documents=("a.txt",), example_source="落实三到一位。"),
-        _term("小院高墙", "small yard, high fence", Status.REJECTED, Origin.ALIGNED),
+        _term("小院高墙", "small yard, high fence", Status.REJECTED, TermOrigin.ALIGNED),
     ]
     path = tmp_path / "g.csv"
     write_glossary_csv(terms, path)
@@ -115,15 +115,15 @@ def test_a_bad_status_is_an_error_naming_the_line(tmp_path):
 
 def test_merge_keeps_every_human_decision():
     reviewed = Glossary.of([
-        _term("三到一位", "three-in-place rule", Status.APPROVED, Origin.REVIEWED, frequency=2, documents=("a.txt",)),
-        _term("实干担当", "", Status.REJECTED, Origin.NONE, frequency=1, documents=("a.txt",)),
-        _term("以点带面", "from point to area (edited)", Status.CANDIDATE, Origin.MT, frequency=1, documents=("a.txt",)),
+        _term("三到一位", "three-in-place rule", Status.APPROVED, TermOrigin.REVIEWED, frequency=2, documents=("a.txt",)),
+        _term("实干担当", "", Status.REJECTED, TermOrigin.NONE, frequency=1, documents=("a.txt",)),
+        _term("以点带面", "from point to area (edited)", Status.CANDIDATE, TermOrigin.MT, frequency=1, documents=("a.txt",)),
     ])
     proposed = [
-        _term("三到一位", "three arrivals", Status.CANDIDATE, Origin.MT, frequency=5, documents=("b.txt",)),
-        _term("实干担当", "hard work", Status.CANDIDATE, Origin.MT, frequency=4, documents=("b.txt",)),
-        _term("以点带面", "point to surface", Status.CANDIDATE, Origin.MT, frequency=1, documents=("a.txt",)),
-        _term("新词", "new word", Status.CANDIDATE, Origin.MT, frequency=1, documents=("b.txt",)),
+        _term("三到一位", "three arrivals", Status.CANDIDATE, TermOrigin.MT, frequency=5, documents=("b.txt",)),
+        _term("实干担当", "hard work", Status.CANDIDATE, TermOrigin.MT, frequency=4, documents=("b.txt",)),
+        _term("以点带面", "point to surface", Status.CANDIDATE, TermOrigin.MT, frequency=1, documents=("a.txt",)),
+        _term("新词", "new word", Status.CANDIDATE, TermOrigin.MT, frequency=1, documents=("b.txt",)),
     ]
     merged = merge(reviewed, proposed)
     assert [t.source for t in merged] == ["三到一位", "实干担当", "以点带面", "新词"]
@@ -140,8 +140,8 @@ def test_merge_keeps_every_human_decision():
 
 
 def test_omegat_glossary_is_tab_separated_utf8_with_approved_terms_only(tmp_path):
-    terms = [_term("全球南方", "Global South", Status.APPROVED, Origin.CURATED, variants=("the South",), note="a\tb"),
-             _term("三到一位", "three arrivals", Status.CANDIDATE, Origin.MT)]
+    terms = [_term("全球南方", "Global South", Status.APPROVED, TermOrigin.CURATED, variants=("the South",), note="a\tb"),
+             _term("三到一位", "three arrivals", Status.CANDIDATE, TermOrigin.MT)]
     path = tmp_path / "glossary.utf8"
     write_glossary(terms, path)
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
@@ -150,8 +150,8 @@ def test_omegat_glossary_is_tab_separated_utf8_with_approved_terms_only(tmp_path
 
 def test_tbx_is_tbx_basic_and_reads_back(tmp_path, xmllint):
     terms = [t for t in list(CURATED)[:40]] + [
-        _term("三到一位", "three arrivals", Status.CANDIDATE, Origin.MT),
-        _term("“特殊”<&>", "special <&> \x07text", Status.APPROVED, Origin.REVIEWED, example_source="例句", example_target="Example."),
+        _term("三到一位", "three arrivals", Status.CANDIDATE, TermOrigin.MT),
+        _term("“特殊”<&>", "special <&> \x07text", Status.APPROVED, TermOrigin.REVIEWED, example_source="例句", example_target="Example."),
     ]
     path = tmp_path / "glossary.tbx"
     write_glossary(terms, path)
@@ -181,8 +181,8 @@ def test_tbx_is_tbx_basic_and_reads_back(tmp_path, xmllint):
 
 #: multi-token approved terms for the guarantee: curated ones, and invented ones the model cannot know
 ENFORCED = [t for t in CURATED if len(t.target.split()) >= 2][:30] + [
-    _term("三到一位", "three-in-place working method", Status.APPROVED, Origin.REVIEWED),
-    _term("昆仑英才", "Kunlun Talents programme", Status.APPROVED, Origin.REVIEWED),
+    _term("三到一位", "three-in-place working method", Status.APPROVED, TermOrigin.REVIEWED),
+    _term("昆仑英才", "Kunlun Talents programme", Status.APPROVED, TermOrigin.REVIEWED),
 ]
 
 

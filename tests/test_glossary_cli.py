@@ -6,7 +6,7 @@ import csv
 
 from tm_builder.formats import read_units
 from tm_builder.formats.termbase import read_glossary_csv
-from tm_builder.glossary import Origin, Status, honoured
+from tm_builder.glossary import Status, TermOrigin, honoured
 
 from .conftest import DATA, SEED
 from .inprocess import Completed, tm_builder
@@ -86,7 +86,7 @@ def test_review_loop_keeps_every_human_decision(tmp_path, tiny_model):
     assert sum(len(u.terms) for u in units) >= len(with_term) + len(with_edit)
     proposals = read_glossary_csv(out / f"{SEED.stem}.glossary.csv")
     assert proposals.get(reject["source"]).status is Status.REJECTED  # rejections are not re-proposed as candidates
-    assert proposals.get("全球南方").origin is Origin.REVIEWED or proposals.get("全球南方").target == "Global South (edited)"
+    assert proposals.get("全球南方").origin is TermOrigin.REVIEWED or proposals.get("全球南方").target == "Global South (edited)"
 
 
 def test_speaker_labels_that_are_terms_come_from_the_glossary(tmp_path, tiny_model):

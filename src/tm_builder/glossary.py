@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the extractor's data classes, at the seam between the two s
     from .terms import Candidate, Rendering
 
 __all__ = [
-    "KINDS", "Glossary", "Origin", "Status", "Term", "TermMatch", "check_terms", "curated_dir", "exact_rendering",
+    "KINDS", "Glossary", "TermOrigin", "Status", "Term", "TermMatch", "check_terms", "curated_dir", "exact_rendering",
     "honoured", "load_curated", "merge", "propose",
 ]
 
@@ -44,8 +44,8 @@ class Status(str, Enum):
     REJECTED = "rejected"
 
 
-class Origin(str, Enum):
-    """Where a term's target came from, best first.
+class TermOrigin(str, Enum):
+    """Where a term's target came from, best first (a unit's origin is :class:`tm_builder.units.Origin`).
 
     ``curated``: the shipped glossary; ``reviewed``: a person's decision in a
     merged CSV; ``aligned``: mined from aligned human translations; ``mt``: a
@@ -73,7 +73,7 @@ class Term:
     target: str = ""
     kind: str = ""
     status: Status = Status.CANDIDATE
-    origin: Origin = Origin.NONE
+    origin: TermOrigin = TermOrigin.NONE
     variants: tuple[str, ...] = ()
     frequency: int = 0
     documents: tuple[str, ...] = ()
@@ -220,7 +220,7 @@ def load_curated(directory: str | os.PathLike[str] | None = None) -> Glossary:
                 seen[source] = where
                 terms.append(
                     Term(
-                        source, target, kind, Status.APPROVED, Origin.CURATED,
+                        source, target, kind, Status.APPROVED, TermOrigin.CURATED,
                         variants=split_variants(row["variants"] or ""), note=(row["note"] or "").strip(),
                     )
                 )
@@ -357,11 +357,11 @@ def propose(
             out.append(replace(decided, **stats))
         elif c.source in aligned:
             r = aligned[c.source]
-            out.append(Term(c.source, r.target, c.kind or "", Status.CANDIDATE, Origin.ALIGNED, **{
+            out.append(Term(c.source, r.target, c.kind or "", Status.CANDIDATE, TermOrigin.ALIGNED, **{
                 **stats, "example_target": stats["example_target"] or r.example_target}))
         elif drafts.get(c.source):
-            out.append(Term(c.source, drafts[c.source], c.kind or "", Status.CANDIDATE, Origin.MT, **stats,
+            out.append(Term(c.source, drafts[c.source], c.kind or "", Status.CANDIDATE, TermOrigin.MT, **stats,
                             note="machine draft of the term: needs review"))
         else:
-            out.append(Term(c.source, "", c.kind or "", Status.CANDIDATE, Origin.NONE, **stats))
+            out.append(Term(c.source, "", c.kind or "", Status.CANDIDATE, TermOrigin.NONE, **stats))
     return out

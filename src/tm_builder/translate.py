@@ -94,10 +94,29 @@ def draft_units(
     exact = sum(1 for i, u in enumerate(units) if not u.target) - len(todo)
     if progress and exact:
         progress(exact)
+    known = _drafts(per_source, engine, progress, cache, chunk)
+    for i in todo:
+        draft = known[units[i].source]
+        notes = units[i].notes + draft.notes
+        checks = check_terms(units[i].source, draft.text, glossary) if glossary else ()
+        if not draft.text:
+            out[i] = replace(units[i], notes=notes + ("the model produced no output",), terms=checks)
+            continue
+        out[i] = replace(
+            units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes, terms=checks
+        )
+    return out
+
+
+def _drafts(
+    per_source: dict[str, int], engine: Engine, progress: Callable[[int], None] | None, cache: DraftCache | None,
+    chunk: int,
+) -> dict[str, Draft]:
+    """A draft of every distinct source (*per_source* counts its units): from the cache, else drafted and stored."""
     # A draft depends on the glossary only through the terms in its own source: key it by those,
     # so approving a new term re-drafts the segments that contain it and nothing else.
     base = signature(engine)
-    keys = {source: _draft_key(base, source, glossary) for source in per_source}
+    keys = {source: _draft_key(base, source, engine.glossary) for source in per_source}
     known: dict[str, Draft] = {}
     if cache is not None:
         by_key: dict[str, list[str]] = {}
@@ -110,25 +129,14 @@ def draft_units(
     missing = [s for s in per_source if s not in known]
     for start in range(0, len(missing), chunk):
         part = missing[start:start + chunk]
-        drafts = engine.translate(part)
-        fresh = dict(zip(part, drafts))
+        fresh = dict(zip(part, engine.translate(part)))
         if cache is not None:
             for key in dict.fromkeys(keys[s] for s in part):
                 cache.put(key, {s: d for s, d in fresh.items() if keys[s] == key})
         known.update(fresh)
         if progress:
             progress(sum(per_source[s] for s in part))
-    for i in todo:
-        draft = known[units[i].source]
-        notes = units[i].notes + draft.notes
-        checks = check_terms(units[i].source, draft.text, glossary) if glossary else ()
-        if not draft.text:
-            out[i] = replace(units[i], notes=notes + ("the model produced no output",), terms=checks)
-            continue
-        out[i] = replace(
-            units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes, terms=checks
-        )
-    return out
+    return known
 
 
 def document_units(document: Document) -> list[TranslationUnit]:

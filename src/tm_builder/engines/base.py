@@ -10,8 +10,9 @@ Everything a translator relies on lives here, once, for every backend:
   ``no_repeat_ngram_size`` and a tighter length limit, and reported on the
   draft when the retry does not help.
 
-A backend (transformers in :mod:`.marian`, later CTranslate2) implements
-:meth:`Engine._count_tokens` and :meth:`Engine._generate`.
+A backend (transformers in :mod:`.marian`, CTranslate2 in :mod:`.ct2`)
+implements :meth:`Engine._count_tokens`, :meth:`Engine._generate` and
+:meth:`Engine._force` (a forced target prefix, for glossary enforcement).
 """
 
 from __future__ import annotations

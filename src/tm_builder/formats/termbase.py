@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import FormatError
-from ..glossary import Glossary, Origin, Status, Term, split_variants
+from ..glossary import Glossary, Status, Term, TermOrigin, split_variants
 from ..textio import atomic_write
 from .base import sheet_value, write_sheet, xml_safe
 
@@ -85,7 +85,7 @@ def read_glossary_csv(path: str | os.PathLike[str]) -> Glossary:
         target = (row.get("target") or "").strip()
         try:
             status = Status((row.get("status") or "").strip().lower() or ("approved" if target else "candidate"))
-            origin = Origin((row.get("origin") or "").strip().lower() or ("reviewed" if target else "none"))
+            origin = TermOrigin((row.get("origin") or "").strip().lower() or ("reviewed" if target else "none"))
             frequency = int((row.get("frequency") or "0").strip() or 0)
         except ValueError as exc:
             raise FormatError(f"{path}: line {line}: {exc} (status: approved, candidate or rejected)") from None
@@ -195,7 +195,7 @@ def read_tbx(path: str | os.PathLike[str], *, source_lang: str = "zh", target_la
                         variants.append(text)
         if source and target:
             terms.append(
-                Term(source, target, kind, Status.APPROVED, Origin.REVIEWED, tuple(variants),
+                Term(source, target, kind, Status.APPROVED, TermOrigin.REVIEWED, tuple(variants),
                      example_source=example_source, example_target=example_target, note=note)
             )
     return Glossary.of(terms)
