@@ -118,7 +118,9 @@ def omegat_reader() -> list[str]:
         os.environ["JAVA_HOME"] = str(Path(java).parent.parent)  # groovy insists on a valid one
     script = Path(__file__).resolve().parent / "data" / "omegat_glossary.groovy"
     subprocess.run([groovy, "--version"], check=True, capture_output=True)
-    return [groovy, "-cp", str(jar), str(script)]
+    # Java writes stdout in the locale's charset (US-ASCII under LC_ALL=C: every hanzi a '?'): make it UTF-8.
+    utf8 = ["env", "LC_ALL=C.UTF-8", "JAVA_OPTS=-Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8"]
+    return [*utf8, groovy, "-cp", str(jar), str(script)]
 
 
 @pytest.fixture(scope="session")

@@ -67,7 +67,7 @@ class DocumentReport:
             path=os.fspath(path), lang=document.lang, paragraphs=len(document.paragraphs), repaired=document.repaired,
             kinds=dict(sorted(kinds.items())), units=len(units), outputs=tuple(outputs),
             drafted=sum(u.origin is Origin.MT for u in units),
-            flagged=sum(any(n.startswith("needs review") for n in u.notes) for u in units),
+            flagged=sum(u.problem is not None for u in units),
         )
 
 

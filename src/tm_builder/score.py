@@ -116,7 +116,7 @@ class ScoreReport:
 
 def _flags(unit) -> tuple[str, ...]:
     flags = []
-    if any(n.startswith("needs review") for n in unit.notes):
+    if unit.problem:
         flags.append("degenerate")
     if unit.origin is Origin.ALIGNED and unit.score is not None and unit.score < WEAK_ALIGNMENT:
         flags.append("weak alignment")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .engines.base import Draft
 from .errors import OutputError
+from .units import split_review
 
 __all__ = ["DraftCache", "default_cache_path"]
 
@@ -86,7 +87,9 @@ class DraftCache:
                 [signature, *chunk],
             )
             for source, target, score, notes, problem in rows:
-                found[source] = Draft(target, score, tuple(json.loads(notes)), problem)
+                kept, flagged = split_review(tuple(json.loads(notes)))
+                # Drafts stored before review flags were a field carry theirs as a note: that text is the flag.
+                found[source] = Draft(target, score, kept, flagged or problem)
         self.hits += len(found)
         return found
 

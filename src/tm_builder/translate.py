@@ -100,10 +100,11 @@ def draft_units(
         notes = units[i].notes + draft.notes
         checks = check_terms(units[i].source, draft.text, glossary) if glossary else ()
         if not draft.text:
-            out[i] = replace(units[i], notes=notes + ("the model produced no output",), terms=checks)
+            out[i] = replace(units[i], notes=notes + ("the model produced no output",), terms=checks, problem=draft.problem)
             continue
         out[i] = replace(
-            units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes, terms=checks
+            units[i], target=draft.text, origin=Origin.MT, score=draft.score, model=engine.label, notes=notes, terms=checks,
+            problem=draft.problem,
         )
     return out
 

@@ -127,6 +127,16 @@ class TermCheck:
         return cls(source, target, state == "honoured)")
 
 
+#: how every format writes a review flag: a note of its own, after the others
+REVIEW_NOTE = "needs review: "
+
+
+def split_review(notes: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """Notes as a format reads them back: the notes for people, and the review flag (``None``: none)."""
+    flags = [n[len(REVIEW_NOTE):] for n in notes if n.startswith(REVIEW_NOTE)]
+    return tuple(n for n in notes if not n.startswith(REVIEW_NOTE)), "; ".join(flags) or None
+
+
 @dataclass(frozen=True)
 class TranslationUnit:
     """A source segment, its target (possibly empty) and the target's provenance.
@@ -134,7 +144,10 @@ class TranslationUnit:
     ``score`` is the confidence of whoever produced the target (alignment
     score, MT model score), or ``None`` when there is none.  ``document``,
     ``paragraph`` and ``index`` locate the source so repeated sentences stay
-    apart and a reviewer can find them.
+    apart and a reviewer can find them.  ``problem`` says why the target
+    must be looked at before it is trusted (a degenerate draft, a glossary
+    term the draft misses), ``None`` when nothing is known to be wrong;
+    ``notes`` are what happened, for people.
     """
 
     source: str
@@ -150,6 +163,11 @@ class TranslationUnit:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: approved glossary terms in the source, and whether the target honours each
     terms: tuple[TermCheck, ...] = field(default_factory=tuple)
+    problem: str | None = None
+
+    def written_notes(self) -> tuple[str, ...]:
+        """The notes as every format writes them: the review flag, if any, last (see :func:`split_review`)."""
+        return self.notes + ((REVIEW_NOTE + self.problem,) if self.problem else ())
 
     @property
     def key(self) -> str:

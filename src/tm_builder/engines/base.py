@@ -81,8 +81,9 @@ class Draft:
     """A machine draft of one segment.
 
     ``score`` is the model's confidence, exp(mean token log-probability), in
-    (0, 1]; ``notes`` tell a reviewer what happened (split, retried, still
-    degenerate).  ``problem`` is set when the draft is known to be bad.
+    (0, 1]; ``notes`` tell a reviewer what happened (split, retried, glossary
+    enforced).  ``problem`` says why the draft is known to be bad (still
+    degenerate after the retry, a term not rendered); it becomes the unit's.
     """
 
     text: str
@@ -244,9 +245,7 @@ class Engine(ABC):
                     if second is None:
                         results[i] = Draft(gen.text, _score(gen.logprob), notes=(f"retried: first draft had {first}",))
                     else:
-                        results[i] = Draft(
-                            gen.text, _score(gen.logprob), notes=(f"needs review: degenerate draft ({second})",), problem=second
-                        )
+                        results[i] = Draft(gen.text, _score(gen.logprob), problem=f"degenerate draft ({second})")
             if progress:
                 progress(len(batch))
         drafts = [r for r in results if r is not None]
@@ -300,15 +299,12 @@ class Engine(ABC):
         for i, (text, _) in state.items():
             if not forced[i]:
                 continue
-            # The first draft's review notes described a text that is gone.
-            notes = [n for n in drafts[i].notes if not n.startswith("needs review:")]
-            notes.append(f"glossary enforced: {', '.join(forced[i])}")
+            # The first draft's problem described a text that is gone.
+            notes = [*drafts[i].notes, f"glossary enforced: {', '.join(forced[i])}"]
             problem = check_draft(pieces[i], text)
             missing = [m.term.source for m in matches[i] if not honoured(text, m.term.target)]
             if missing:  # cannot happen while prefixes are kept verbatim; say so rather than hide it
                 problem = f"glossary terms not rendered: {', '.join(missing)}"
-            if problem:
-                notes.append(f"needs review: {problem}")
             out[i] = Draft(text, _score(scores[i]), tuple(notes), problem)
         return out
 

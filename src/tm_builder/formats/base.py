@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from ..version import __version__
 from ..errors import InputError
 from ..textio import atomic_write
-from ..units import Origin, TranslationUnit
+from ..units import Origin, TranslationUnit, split_review
 
 #: below this alignment score a pair is shown to translators as needing review
 WEAK_ALIGNMENT = 0.5
@@ -74,6 +74,12 @@ class MemoryHeader:
         merged = dict(self.properties)
         merged.update(props)
         return MemoryHeader(self.srclang, self.tgtlang, self.created, tuple(sorted(merged.items())), self.tool, self.tool_version)
+
+
+def read_notes(notes: tuple[str, ...]) -> dict[str, object]:
+    """A unit's ``notes`` and ``problem`` from the notes a file holds (see :func:`tm_builder.units.split_review`)."""
+    kept, problem = split_review(notes)
+    return {"notes": kept, "problem": problem}
 
 
 def needs_review(unit: TranslationUnit) -> bool:

@@ -13,7 +13,7 @@ import os
 
 from ..errors import FormatError
 from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
-from .base import MemoryHeader, format_score, parse_score, sheet_value, write_sheet
+from .base import MemoryHeader, format_score, parse_score, read_notes, sheet_value, write_sheet
 
 __all__ = ["COLUMNS", "read_csv", "write_csv"]
 
@@ -25,7 +25,7 @@ def write_csv(units: list[TranslationUnit], path: str | os.PathLike[str], header
     """Write *units* to *path* as CSV (atomically).  *header* is accepted for symmetry and not stored."""
     write_sheet(path, COLUMNS, (
         [u.source, u.target, u.origin.value, format_score(u.score), u.document, u.paragraph,
-         u.index, u.kind.value, u.line or "", u.model or "", "\n".join(u.notes), "\n".join(map(str, u.terms))]
+         u.index, u.kind.value, u.line or "", u.model or "", "\n".join(u.written_notes()), "\n".join(map(str, u.terms))]
         for u in units
     ))
 
@@ -60,7 +60,7 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
                     index=int(row.get("index") or 0),
                     kind=SegmentKind(row.get("kind") or "sentence"),
                     line=int(row.get("line") or 0),
-                    notes=tuple(notes.split("\n")) if notes else (),
+                    **read_notes(tuple(notes.split("\n")) if notes else ()),
                     terms=tuple(TermCheck.parse(t) for t in (row.get("terms") or "").split("\n") if t),
                 )
             )

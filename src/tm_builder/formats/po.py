@@ -16,7 +16,7 @@ import polib
 from ..errors import FormatError
 from ..textio import atomic_write
 from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
-from .base import MemoryHeader, format_score, needs_review, parse_score
+from .base import MemoryHeader, format_score, needs_review, parse_score, read_notes
 
 __all__ = ["read_po", "write_po"]
 
@@ -72,7 +72,7 @@ def write_po(units: list[TranslationUnit], path: str | os.PathLike[str], header:
             comments.append(f"score: {format_score(unit.score)}")
         if unit.model:
             comments.append(f"model: {unit.model}")
-        comments.extend(f"note: {' '.join(note.splitlines())}" for note in unit.notes)
+        comments.extend(f"note: {' '.join(note.splitlines())}" for note in unit.written_notes())
         comments.extend(f"term: {check}" for check in unit.terms)
         entry = polib.POEntry(
             msgctxt=unit.key,
@@ -145,7 +145,7 @@ def read_po(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memory
                     index=index,
                     kind=SegmentKind(info.get("kind", "sentence")),
                     line=line_no,
-                    notes=tuple(notes),
+                    **read_notes(tuple(notes)),
                     terms=tuple(TermCheck.parse(t) for t in terms),
                 )
             )

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from ..errors import FormatError
 from ..textio import atomic_write
 from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
-from .base import MemoryHeader, format_score, parse_score, xml_safe
+from .base import MemoryHeader, format_score, parse_score, read_notes, xml_safe
 
 __all__ = ["read_tmx", "write_tmx"]
 
@@ -65,7 +65,7 @@ def write_tmx(units: list[TranslationUnit], path: str | os.PathLike[str], header
             raise FormatError(f"two units share the id {tuid}; document names must be unique")
         seen.add(tuid)
         tu = ET.SubElement(body, "tu", {"tuid": xml_safe(tuid)})
-        for note in unit.notes:
+        for note in unit.written_notes():
             ET.SubElement(tu, "note").text = xml_safe(note)
         _prop(tu, "x-origin", unit.origin.value)
         if unit.score is not None:
@@ -164,7 +164,7 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
                     index=int(p.get("x-index") or 0),
                     kind=SegmentKind(p.get("x-kind") or "sentence"),
                     line=int(p.get("x-line") or 0),
-                    notes=tuple(n.text or "" for n in tu.findall("note")),
+                    **read_notes(tuple(n.text or "" for n in tu.findall("note"))),
                     terms=tuple(TermCheck.parse(t) for t in terms),
                 )
             )
