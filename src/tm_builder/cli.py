@@ -236,7 +236,7 @@ def glossary_command(
     overwritten or re-proposed.
     """
     from .glossary import Status
-    from .review import glossary_files
+    from .glossary.workflow import glossary_files
 
     with _user_errors():
         summary = glossary_files(

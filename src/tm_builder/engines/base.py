@@ -8,7 +8,8 @@ Everything a translator relies on lives here, once, for every backend:
   (；，： and their half-width forms) and the drafts rejoined, never truncated;
 * degenerate output (loops, runaway length) detected, retried with
   ``no_repeat_ngram_size`` and a tighter length limit, and reported on the
-  draft when the retry does not help.
+  draft when the retry does not help;
+* approved glossary terms enforced (:mod:`.enforce`).
 
 A backend (transformers in :mod:`.marian`, CTranslate2 in :mod:`.ct2`)
 implements :meth:`Engine._count_tokens`, :meth:`Engine._generate` and
@@ -24,10 +25,10 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-
 from ..degenerate import check_draft
-from ..glossary import Glossary, Status, Term, TermMatch, honoured
+from ..glossary import Glossary, Status, Term
+from .data import Draft, DraftOptions, Generation, draft_score
+from .enforce import enforce_terms
 
 __all__ = ["Draft", "DraftOptions", "Engine", "Generation", "usable_cores"]
 
@@ -35,61 +36,6 @@ __all__ = ["Draft", "DraftOptions", "Engine", "Generation", "usable_cores"]
 _CLAUSE_MARKS = ("。！？!?", "；;", "：:", "，,、")
 #: extra target tokens allowed beyond the length ratio, for short segments
 _LENGTH_SLACK = 10
-
-
-@dataclass(frozen=True)
-class DraftOptions:
-    """Settings that change drafts; all of them go into the output signature.
-
-    ``beam``: beam size (``None``: what the model's generation config says).
-    ``batch_tokens``: most source tokens in one batch, counted over the
-    padding and over every beam hypothesis (memory grows with both: at beam 6
-    a batch holds a sixth of the segments it holds greedily).
-    ``max_length``: most target tokens for one segment (``None``: the model's limit).
-    ``length_ratio``: target tokens allowed per source token before a draft
-    is cut off and treated as runaway.
-    ``terms``: the glossary to enforce (see :meth:`Engine._enforce`).
-    """
-
-    beam: int | None = None
-    batch_tokens: int = 4096
-    max_length: int | None = None
-    length_ratio: float = 3.0
-    #: approved glossary terms as (source, target) pairs: every draft whose
-    #: source contains one contains its target
-    terms: tuple[tuple[str, str], ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.beam is not None and self.beam < 1:
-            raise ValueError("beam must be at least 1")
-        if self.batch_tokens < 1:
-            raise ValueError("batch_tokens must be at least 1")
-        if self.max_length is not None and self.max_length < 1:
-            raise ValueError("max_length must be at least 1")
-
-
-@dataclass(frozen=True)
-class Generation:
-    """What a backend returns for one input: text and mean token log-probability."""
-
-    text: str
-    logprob: float | None = None
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A machine draft of one segment.
-
-    ``score`` is the model's confidence, exp(mean token log-probability), in
-    (0, 1]; ``notes`` tell a reviewer what happened (split, retried, glossary
-    enforced).  ``problem`` says why the draft is known to be bad (still
-    degenerate after the retry, a term not rendered); it becomes the unit's.
-    """
-
-    text: str
-    score: float | None = None
-    notes: tuple[str, ...] = ()
-    problem: str | None = None
 
 
 def usable_cores() -> int:
@@ -231,7 +177,7 @@ class Engine(ABC):
             for i, gen in zip(batch, generations):
                 problem = check_draft(pieces[i], gen.text)
                 if problem is None:
-                    results[i] = Draft(gen.text, _score(gen.logprob))
+                    results[i] = Draft(gen.text, draft_score(gen.logprob))
                 else:
                     bad.append((i, problem))
             if bad:
@@ -243,90 +189,15 @@ class Engine(ABC):
                 for (i, first), gen in zip(bad, retries):
                     second = check_draft(pieces[i], gen.text)
                     if second is None:
-                        results[i] = Draft(gen.text, _score(gen.logprob), notes=(f"retried: first draft had {first}",))
+                        results[i] = Draft(gen.text, draft_score(gen.logprob), notes=(f"retried: first draft had {first}",))
                     else:
-                        results[i] = Draft(gen.text, _score(gen.logprob), problem=f"degenerate draft ({second})")
+                        results[i] = Draft(gen.text, draft_score(gen.logprob), problem=f"degenerate draft ({second})")
             if progress:
                 progress(len(batch))
         drafts = [r for r in results if r is not None]
         if self.glossary:
-            drafts = self._enforce(pieces, lengths, drafts)
+            drafts = enforce_terms(self, pieces, lengths, drafts)
         return drafts
-
-    def _enforce(self, pieces: list[str], lengths: list[int], drafts: list[Draft]) -> list[Draft]:
-        """Make every draft contain the approved rendering of every glossary term in its source.
-
-        Constrained decoding is gone from transformers and was never in
-        CTranslate2, so this works with any backend that can continue a
-        forced prefix.  For a draft that misses a term, the decoder is forced
-        through a prefix: the draft's words up to an insertion point, then
-        the rendering; the model continues from there, and the completion
-        the model itself scores best among a few insertion points (those
-        nearest the term's relative place in the source) wins.  The chosen
-        prefix is locked and the next missing term is inserted after it, so
-        each round locks one more term: after as many rounds as terms, all
-        are there, whatever the weights.  The guarantee does not rest on the
-        model: prefixes are kept verbatim.
-        """
-        matches = {i: _unique_terms(self.glossary.find(p)) for i, p in enumerate(pieces)}
-        state = {i: (drafts[i].text, "") for i, found in matches.items() if found}
-        forced: dict[int, list[str]] = {i: [] for i in state}
-        scores: dict[int, float | None] = {}
-        for _ in range(max((len(matches[i]) for i in state), default=0)):
-            jobs: list[tuple[int, str, str]] = []  # (piece, prefix, term source)
-            for i, (text, locked) in state.items():
-                missing = [m for m in matches[i] if not honoured(text, m.term.target)]
-                if missing:
-                    for prefix in _prefixes(text, locked, missing[0], len(pieces[i])):
-                        jobs.append((i, prefix, missing[0].term.source))
-            if not jobs:
-                break
-            best: dict[int, tuple[float, str, str, str]] = {}
-            for chunk in self._force_chunks(jobs, lengths):
-                gens = self._force(
-                    [pieces[i] for i, _, _ in chunk], [prefix for _, prefix, _ in chunk], beam=self.beam,
-                    max_new_tokens=[self._limit(lengths[i], self.options.length_ratio) for i, _, _ in chunk],
-                )
-                for (i, prefix, source), gen in zip(chunk, gens):
-                    logprob = gen.logprob if gen.logprob is not None else -math.inf
-                    if i not in best or logprob > best[i][0]:
-                        best[i] = (logprob, prefix, _join(prefix, gen.text), source)
-            for i, (logprob, prefix, text, source) in best.items():
-                state[i] = (text, prefix)
-                forced[i].append(source)
-                scores[i] = logprob if math.isfinite(logprob) else None  # no prefix fitted: the term stands alone
-        out = list(drafts)
-        for i, (text, _) in state.items():
-            if not forced[i]:
-                continue
-            # The first draft's problem described a text that is gone.
-            notes = [*drafts[i].notes, f"glossary enforced: {', '.join(forced[i])}"]
-            problem = check_draft(pieces[i], text)
-            missing = [m.term.source for m in matches[i] if not honoured(text, m.term.target)]
-            if missing:  # cannot happen while prefixes are kept verbatim; say so rather than hide it
-                problem = f"glossary terms not rendered: {', '.join(missing)}"
-            out[i] = Draft(text, _score(scores[i]), tuple(notes), problem)
-        return out
-
-    def _force_chunks(self, jobs: list[tuple[int, str, str]], lengths: list[int]) -> list[list[tuple[int, str, str]]]:
-        """Forced decodes in runs of at most ``_FORCE_CHUNK`` under the same token budget as drafting.
-
-        The budget bounds memory, and a budget of one segment per batch makes
-        every forced decode independent of which other segments run beside it.
-        """
-        chunks: list[list[tuple[int, str, str]]] = []
-        current: list[tuple[int, str, str]] = []
-        width = 0
-        for job in jobs:
-            wider = max(width, lengths[job[0]])
-            if current and (len(current) == _FORCE_CHUNK or wider * (len(current) + 1) * self.beam > self.options.batch_tokens):
-                chunks.append(current)
-                current, wider = [], lengths[job[0]]
-            current.append(job)
-            width = wider
-        if current:
-            chunks.append(current)
-        return chunks
 
     def translate(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[Draft]:
         """Draft every text, in order.  *progress* is called with the number of segments finished."""
@@ -374,49 +245,3 @@ class Engine(ABC):
         return out
 
 
-def _score(logprob: float | None) -> float | None:
-    return None if logprob is None else round(math.exp(logprob), 6)
-
-
-#: insertion points tried per missing term, and forced completions per backend call
-_INSERTION_POINTS = 6
-_FORCE_CHUNK = 32
-
-
-def _unique_terms(found: list[TermMatch]) -> list[TermMatch]:
-    """First occurrence of each term, in source order."""
-    seen: set[str] = set()
-    out = []
-    for m in found:
-        if m.term.source not in seen:
-            seen.add(m.term.source)
-            out.append(m)
-    return out
-
-
-def _prefixes(text: str, locked: str, match: TermMatch, source_length: int) -> list[str]:
-    """Forced prefixes for one missing term: locked part, some draft words, the rendering.
-
-    Insertion points are word boundaries after the locked part, those
-    nearest the term's relative position in the source first.
-    """
-    words = text[len(locked):].split() if text.startswith(locked) else []
-    estimate = round(len(words) * match.start / max(1, source_length))
-    points = sorted(sorted(range(len(words) + 1), key=lambda p: (abs(p - estimate), p))[:_INSERTION_POINTS])
-    rendering = match.term.target
-    out = []
-    for p in points:
-        head = locked
-        for word in words[:p]:
-            head = _join(head, word) if head else word
-        out.append(f"{head} {rendering}" if head else rendering[:1].upper() + rendering[1:])
-    return out
-
-
-def _join(prefix: str, continuation: str) -> str:
-    """Prefix and continuation; a word that continues is a new word, so the forced term stays whole."""
-    continuation = continuation.strip()
-    if not continuation:
-        return prefix
-    attaches = not continuation[0].isalnum() and continuation[0] not in "([{“‘\"'"
-    return prefix + continuation if attaches else f"{prefix} {continuation}"

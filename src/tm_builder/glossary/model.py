@@ -1,38 +1,29 @@
-"""The glossary: fixed renderings that every draft must obey.
+"""The glossary model: fixed renderings that every draft must obey.
 
 A translation team's glossary is a set of decisions, not statistics: a
 reviewer approves 小院高墙 → "small yard, high fence" once and every later
 draft uses it; a rejected candidate never comes back.  This module holds the
-data model (:class:`Term`, :class:`Glossary`), the curated glossary shipped
-in ``glossary/*.csv`` (approved by construction), the merge that keeps human
-decisions across re-runs, and term matching in source text.  Reading and
-writing files is :mod:`tm_builder.formats.termbase`; finding candidates is
-:mod:`tm_builder.terms`.
+data (:class:`Term`, :class:`Glossary`, statuses), term matching in source
+text and the checks of a target against the approved renderings: the ground
+floor that engines and formats use.  What a run does with a glossary
+(curated loading, proposals, merging, QA) is :mod:`.workflow`; files are
+:mod:`tm_builder.formats.termbase`.
 """
 
 from __future__ import annotations
 
-import csv
-import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .errors import InputError
-from .units import TermCheck
-
-if TYPE_CHECKING:  # the extractor's data classes, at the seam between the two stages
-    from .terms import Candidate, Rendering
+from ..units import TermCheck
 
 __all__ = [
-    "KINDS", "Glossary", "TermOrigin", "Status", "Term", "TermMatch", "check_terms", "curated_dir", "exact_rendering",
-    "honoured", "load_curated", "merge", "propose",
+    "KINDS", "Glossary", "Status", "Term", "TermMatch", "TermOrigin", "check_terms", "exact_rendering", "honoured",
+    "split_variants",
 ]
 
-#: what ``kind`` may say
 KINDS = ("formulation", "concept", "initiative", "organization", "document", "event", "title", "name", "other")
 
 
@@ -181,95 +172,9 @@ def _inside_latin_word(text: str, start: int, end: int) -> bool:
     )
 
 
-# -- the curated glossary -------------------------------------------------------
-
-
-def curated_dir() -> Path:
-    """The shipped glossary: ``$TM_BUILDER_GLOSSARY_DIR`` if set, else the package's copy of ``glossary/``."""
-    explicit = os.environ.get("TM_BUILDER_GLOSSARY_DIR")
-    return Path(explicit) if explicit else Path(__file__).with_name("curated")
-
-
-CURATED_COLUMNS = ("source", "target", "variants", "kind", "note")
-
-
-def load_curated(directory: str | os.PathLike[str] | None = None) -> Glossary:
-    """Every ``*.csv`` of the curated glossary, as approved terms (files in name order).
-
-    A malformed file is an error naming the file and line: a curated
-    glossary that silently loses rows would silently stop enforcing them.
-    """
-    folder = Path(directory) if directory is not None else curated_dir()
-    terms: list[Term] = []
-    seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            if tuple(reader.fieldnames or ()) [: len(CURATED_COLUMNS)] != CURATED_COLUMNS:
-                raise InputError(f"{path}: the header must start with {','.join(CURATED_COLUMNS)}")
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                source, target = (row["source"] or "").strip(), (row["target"] or "").strip()
-                if not source or not target:
-                    raise InputError(f"{where}: source and target must not be empty")
-                kind = (row["kind"] or "").strip()
-                if kind not in KINDS:
-                    raise InputError(f"{where}: unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-                if source in seen:
-                    raise InputError(f"{where}: {source} is already defined in {seen[source]}")
-                seen[source] = where
-                terms.append(
-                    Term(
-                        source, target, kind, Status.APPROVED, TermOrigin.CURATED,
-                        variants=split_variants(row["variants"] or ""), note=(row["note"] or "").strip(),
-                    )
-                )
-    return Glossary.of(terms)
-
-
 def split_variants(value: str) -> tuple[str, ...]:
     """``a | b`` → ``("a", "b")``: a pipe, since renderings contain commas."""
     return tuple(v.strip() for v in value.split("|") if v.strip())
-
-
-# -- merging ------------------------------------------------------------------------
-
-
-def merge(reviewed: Glossary, proposed: Sequence[Term]) -> Glossary:
-    """Fold this run's *proposed* terms into a *reviewed* glossary.
-
-    Human decisions win, always: a row of *reviewed* keeps its target, kind,
-    status, variants and note whatever this run proposes (an approved
-    target is never overwritten, a rejected term never re-proposed).  A
-    candidate the reviewer left undecided also keeps its target, since it
-    may have been edited.  Only the statistics grow: documents are united
-    and occurrences in documents the row had not seen are added, so
-    re-running on the same documents changes nothing.  New terms are
-    appended in the order given.
-    """
-    out = Glossary.of(reviewed)
-    for term in proposed:
-        old = out.get(term.source)
-        if old is None:
-            out.add(term)
-            continue
-        seen, now = set(old.documents), set(term.documents)
-        if now <= seen:
-            frequency = old.frequency  # the same documents again: already counted
-        elif not now & seen:
-            frequency = old.frequency + term.frequency
-        else:
-            frequency = max(old.frequency, term.frequency)  # partly counted already: a lower bound
-        out.add(
-            replace(
-                old,
-                frequency=frequency,
-                documents=tuple(sorted({*old.documents, *term.documents})),
-                example_source=old.example_source or term.example_source,
-                example_target=old.example_target or (term.example_target if term.target == old.target else ""),
-            )
-        )
-    return out
 
 
 # -- checking targets ------------------------------------------------------------------------
@@ -325,43 +230,3 @@ def exact_rendering(text: str, glossary: Glossary) -> str | None:
     return term.target + colon
 
 
-# -- proposals from extracted candidates ---------------------------------------------------------------
-
-
-def propose(
-    candidates: Sequence["Candidate"],
-    known: Glossary,
-    *,
-    aligned: Mapping[str, "Rendering"] | None = None,
-    drafts: Mapping[str, str] | None = None,
-    example_targets: Mapping[str, str] | None = None,
-) -> list[Term]:
-    """Glossary rows for extracted *candidates*, a rendering for each where there is one.
-
-    Renderings in priority order, each recording its origin: a decision in
-    *known* (the curated glossary and any reviewed files: approved targets
-    and rejections stand as they are); the English n-gram *aligned* human
-    translations give evidence for; the machine draft of the term in
-    *drafts* (a candidate that needs review); else no target.
-    *example_targets* maps an example source segment to its translation.
-    """
-    aligned, drafts, example_targets = aligned or {}, drafts or {}, example_targets or {}
-    out = []
-    for c in candidates:
-        stats = dict(
-            frequency=c.frequency, documents=c.documents, example_source=c.example,
-            example_target=example_targets.get(c.example, ""),
-        )
-        decided = known.get(c.source)
-        if decided is not None and decided.status is not Status.CANDIDATE:
-            out.append(replace(decided, **stats))
-        elif c.source in aligned:
-            r = aligned[c.source]
-            out.append(Term(c.source, r.target, c.kind or "", Status.CANDIDATE, TermOrigin.ALIGNED, **{
-                **stats, "example_target": stats["example_target"] or r.example_target}))
-        elif drafts.get(c.source):
-            out.append(Term(c.source, drafts[c.source], c.kind or "", Status.CANDIDATE, TermOrigin.MT, **stats,
-                            note="machine draft of the term: needs review"))
-        else:
-            out.append(Term(c.source, "", c.kind or "", Status.CANDIDATE, TermOrigin.NONE, **stats))
-    return out
