@@ -259,21 +259,19 @@ def compare_pkuseg(site: str, seed_doc, seed_oracle, held_doc, held_oracle) -> N
     t0 = time.perf_counter()
     seg = pkuseg.pkuseg()
     load = time.perf_counter() - t0
-    base = T._jieba()
-    pk = T._Lexis(cut=seg.cut, tags=base.tags, freq=base.freq, total=base.total)
+    base = T.jieba_lexis()
+    pk = T.Lexis(cut=seg.cut, tags=base.tags, freq=base.freq, total=base.total)
     print(f"\n== segmenter comparison (pkuseg model load {load:.2f} s)")
     for name, lexis in (("jieba", base), ("pkuseg", pk)):
-        T._lexis = lambda lexis=lexis: lexis
         for label, doc, oracle in (("seed", seed_doc, seed_oracle), ("heldout", held_doc, held_oracle)):
             t0 = time.perf_counter()
-            cands = T.extract_terms([doc])
+            cands = T.extract_terms([doc], lexis=lexis)
             dt = time.perf_counter() - t0
             r = recall(oracle, cands)
             strict, lax, _ = top_precision(oracle, cands)
             e, nn, n = r["all"]
             print(f"   {name:6s} {label:7s}: {dt:5.2f} s  recall exact {e}/{n} = {e / n:.3f}, nested {nn / n:.3f}; "
                   f"top-50 strict {strict}/50, lax {lax}/50; {len(cands)} candidates")
-    T._lexis = T._jieba
 
 
 if __name__ == "__main__":

@@ -1,95 +1,26 @@
-"""Term extraction: candidate glossary terms from Chinese documents, and their English renderings.
-
-Why the signals are combined the way they are
----------------------------------------------
-Official Chinese text marks its own terms far more reliably than any
-statistic can find them.  In a 24,000-character speech most glossary terms
-occur *once*, so frequency, PMI, branching entropy and C-value (which need
-repetition) can only rank the few terms that recur.  The extractor therefore
-trusts evidence in this order, and the score follows it:
-
-1. ``curated``: the term is in the curated glossary (a reviewer already
-   accepted it), so it always ranks first;
-2. the writer's own marking: ``title`` (《…》, and 〈…〉 inside one),
-   ``numbered`` formulations (三个确保, 两优先三倾斜, 三会一课, 十九大),
-   ``quoted`` spans (“…”, but not lists of items or a quote that only
-   modifies the next word), names of forums, initiatives, declarations,
-   regulations, meetings and bodies (a noun chunk ending in 论坛, 倡议, 宣言,
-   条例, 议程, 会议, 委员会 ..., or a dictionary organisation: ``name``), offices
-   (``office``: 外长, 国务院副总理, the words beside a person's name) and ``framed``
-   concepts (the words before 理念, 原则, 思路, 机制 ...);
-3. form: ``set-phrase`` (a four-character phrase standing alone between
-   punctuation or function words, a dictionary idiom, a parallel shape such
-   as 走深走实 or a fixed pair such as 和平之海、合作之海) and
-   ``abbreviation`` (党建, 联大);
-4. statistics over a jieba word segmentation across *all* documents:
-   ``cohesive`` n-grams (repeated, internally associated by normalised PMI,
-   free on both sides by branching entropy, not only part of a longer
-   candidate by C-value) and ``salient`` single words (far more frequent here
-   than in jieba's general-language dictionary); last, ``phrase``: a noun
-   phrase standing alone, the only way to reach a term that occurs once and
-   is not marked, ranked below everything else.
-
-Each piece of evidence has a fixed weight; the strongest counts in full and
-the next two at 30 % (they are correlated: a quoted four-character phrase is
-one piece of evidence, not two).  Frequency and the number of documents add a
-logarithmic bonus, except for words common in general Chinese, which also lose
-a little.  Filters run before scoring: function words at either edge,
-numbers and dates, people's names (jieba's tags, surnames beside offices,
-transliterations) and spans crossing punctuation are never candidates.  The
-weights were set by hand on the seed speech (bench/terms_eval.py measures
-them against hand-made oracle lists).
-
-English renderings (:func:`aligned_renderings`) come from aligned units: for
-each term, the English n-gram whose occurrences best match the term's across
-units (Dice, log-likelihood breaking ties), helped by CC-CEDICT glosses of the
-term's words, so that a term seen in only one or two units can still be
-rendered, but only when the dictionary agrees.
-"""
+"""Candidate terms from Chinese documents: marked spans, forms and statistics, scored (see the package docstring)."""
 
 from __future__ import annotations
 
 import bisect
-import logging
 import math
 import re
-import tempfile
-import threading
-import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from .chars import HAN, HAN_CHAR
-from .units import Document, SegmentKind
+from ..chars import HAN, HAN_CHAR
+from ..units import Document, SegmentKind
+from .lexis import Lexis as _Lexis, jieba_lexis as _jieba
+from .words import (
+    FRAMES as _FRAMES, FRAMING as _FRAMING, FUNCTION as _FUNCTION, FUNCTION_TAGS as _FUNCTION_TAGS,
+    GENERIC_HEADS as _GENERIC_HEADS, INNER_FUNCTION as _INNER_FUNCTION, NAME_ENDS as _NAME_ENDS,
+    NOT_OFFICES as _NOT_OFFICES, NOUN_TAGS as _NOUN_TAGS, OFFICES as _OFFICES, ORG_ENDS as _ORG_ENDS,
+    PERSON_TAGS as _PERSON_TAGS, SALIENT_TAGS as _SALIENT_TAGS, SCOPES as _SCOPES, SURNAMES as _SURNAMES,
+    TEMPORAL_CHARS as _TEMPORAL_CHARS, TRANSLIT as _TRANSLIT,
+)
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .align.lexicon import Lexicon
-
-__all__ = ["EXTRACTOR_VERSION", "Candidate", "Rendering", "aligned_renderings", "extract_terms"]
-
-
-#: Bump when a change to this module (its rules, scores or word lists) changes what it extracts:
-#: remembered candidates are keyed by it. A comment or a refactoring leaves users' caches valid.
-EXTRACTOR_REVISION = 1
-
-
-def _extractor_version() -> str:
-    """The extractor's revision and jieba's version (its dictionary segments and tags the text)."""
-    from importlib.metadata import version
-
-    return f"{EXTRACTOR_REVISION}+jieba{version('jieba')}"
-
-
-#: what the draft cache keys remembered extraction results by
-EXTRACTOR_VERSION = _extractor_version()
-
-
-# --------------------------------------------------------------------------
-# Public data
-# --------------------------------------------------------------------------
+__all__ = ["Candidate", "extract_terms"]
 
 
 @dataclass(frozen=True)
@@ -103,57 +34,6 @@ class Candidate:
     example: str  # the first source segment containing it
     signals: tuple[str, ...]  # which evidence fired, strongest first
     kind: str | None = None  # formulation|concept|initiative|organization|document|event|title, or None
-
-
-@dataclass(frozen=True)
-class Rendering:
-    """The English n-gram that best renders a term in aligned units."""
-
-    target: str  # English n-gram, as written in the example
-    score: float  # association strength (Dice/LLR, helped by the dictionary)
-    support: int  # aligned units in which the term and target co-occur
-    example_target: str  # the English side of one such unit
-
-
-# --------------------------------------------------------------------------
-# Word segmentation (jieba), loaded once, quietly, with its cache in a temp dir
-# --------------------------------------------------------------------------
-
-_LOCK = threading.Lock()
-
-
-@dataclass
-class _Lexis:
-    """The segmenter and jieba's dictionary: part of speech and general-language counts."""
-
-    cut: Callable[[str], list[str]]
-    tags: dict[str, str]
-    freq: dict[str, int]
-    total: int
-
-
-@lru_cache(maxsize=1)
-def _jieba() -> _Lexis:
-    with _LOCK:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # jieba 0.42 has invalid escapes (SyntaxWarning on 3.12+)
-            import jieba
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.tmp_dir = tempfile.gettempdir()  # its 9 MB cache goes to the temp dir, nowhere else
-        tokenizer.initialize()
-        tags: dict[str, str] = {}
-        with tokenizer.get_dict_file() as handle:
-            for raw in handle:
-                parts = raw.decode("utf-8").split()
-                if len(parts) == 3:
-                    tags[parts[0]] = parts[2]
-        freq = {w: n for w, n in tokenizer.FREQ.items() if n}
-        return _Lexis(cut=lambda text: tokenizer.lcut(text, HMM=True), tags=tags, freq=freq, total=tokenizer.total)
-
-
-#: the segmenter in use; the bench swaps it to compare segmenters (see bench/terms_eval.py)
-_lexis: Callable[[], _Lexis] = _jieba
 
 
 # --------------------------------------------------------------------------
@@ -170,49 +50,7 @@ _TIME = re.compile(
     rf"(?:^|[0-9０-９{_NUMERALS}])(?:年|月|日|号|时|点|分|秒|岁|周年|世纪|年代|多年)$|"
     r"^(?:今年|去年|明年|前年|今天|昨天|明天|近日|近年|目前|当前|同时|以来|期间|上午|下午|晚上|日前|此前|此后|今后|将来|过去|现在)"
 )
-_PERSON_TAGS = {"nr", "nrfg", "nrt"}
-#: function words (tokens) that never begin or end a term
-_FUNCTION = set(
-    """的 地 得 了 着 过 在 和 与 及 以及 或 或者 并 并且 而 而且 对 对于 把 被 将 从 向 以 为 为了 于 由 同 跟 给 让 使 是 也 都 就
-    还 又 再 才 只 很 更 最 太 已 已经 曾 正 正在 要 会 能 可 可以 应 应该 该 这 那 这个 那个 这些 那些 这一 此 其 之 各 每 其他 其它 等 等等
-    我 我们 你 你们 他 他们 她 它 它们 大家 自己 咱们 有 没有 不 没 无 非 中 上 下 里 内 外 前 后 间 之间 之中 之下 之上 方面 一个 一些
-    一是 二是 三是 四是 五是 首先 其次 同时 此外 另外 但 但是 却 因为 所以 因此 如果 虽然 只要 不仅 不但 而是 以便 通过 按照 根据 关于 围绕
-    就是 还是 即 即使 也是 都是 什么 怎么 如何 为何 哪 谁 多 少 来 去 说 道 啊 吗 呢 吧 嘛 个 些 种 位 名 次 届 项 条 份 起 场 期 人次
-    进行 开展 加以 予以 作出 做出 作为 成为 有关 相关 一道 一起 一致 共同 积极 大力 全力 切实 不断 持续 深入 认真 进一步 始终 坚定 继续
-    双方 各方 各国 有效 重要 主要 好 多次 更加 更好 充分 广泛 全面 努力 起 到 得到 受到 遭到""".split()
-)
-#: jieba parts of speech of function words (prepositions, conjunctions, particles, pronouns, ...)
-_FUNCTION_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "y", "e", "o", "r", "q", "f", "m", "mq"}
-#: verbs that frame a term (提出X, 推进X) and so mark where a name or term starts
-_FRAMING = set(
-    """提出 推进 推动 加强 坚持 实现 建立 落实 促进 维护 支持 参加 出席 举行 主持 会见 会谈 表示 指出 强调 认为 提供 发挥 举办 召开
-    接受 欢迎 签署 发表 通过 审议 听取 作 做 抓 搞 抓好 做好 办好 建设好 构建 打造 建成 形成 完善 健全 深化 扩大 加快 增强 提升 提高 贯彻
-    学习 宣传 弘扬 践行 秉持 倡导 推广 开创 迈向 进入 走向 面临 面对 应对 参与 携手 共同 愿同 愿 同 致力 致力于 着力 聚焦 围绕 依托 立足
-    实施 执行 开启 启动 完成 取得 获得 达成 确保 保障 加大 强化 巩固 拓展 深入推进 全面推进 积极推进 大力推进 认真学习 深入学习 宣布""".split()
-)
-#: endings of names of forums, initiatives, documents, meetings and bodies, with the kind they suggest
-_NAME_ENDS: dict[str, str] = {}
-for _kind, _words in (
-    ("organization", "论坛 组织 委员会 常委会 常务委员会 集团 联盟 政府 议会 部 委 局 署 院 办 厅 办事处 工委 党委 党组 中央 军委 政协 人大 协会 联合会 理事会 安理会 宣讲团 领导小组"),
-    ("initiative", "倡议 工程 计划 行动 行动计划 走廊 之路 战略 项目 热线 体系 平台"),
-    ("document", "宣言 公报 联合公报 声明 条例 法 办法 暂行办法 决定 决议 规划 纲要 议程 宪章 协定 协议 契约 公约 条约 准则 章程 意见 通知 报告 白皮书 草案 方案"),
-    ("event", "会议 会晤 峰会 大会 全会 代表大会 亚运会 奥运会 运动会 博览会 交流年 选举 动员会 座谈会 研讨会 论坛峰会 对话会"),
-):
-    for _w in _words.split():
-        _NAME_ENDS[_w] = _kind
-_ORG_ENDS = ("部", "委", "会", "中央", "党", "组织", "国", "院", "局", "署", "办", "厅", "集团", "联盟")
-#: words naming an office (they stand before a person's name)
-_OFFICES = set(
-    """主席 副主席 总理 副总理 委员长 副委员长 总书记 书记 副书记 部长 副部长 外长 外交部长 总统 副总统 首相 国务委员 委员 常委 主任 副主任
-    检察长 院长 省长 市长 县长 局长 秘书长 发言人 大使 司令员 政委 参谋长 代表 第一书记""".split()
-)
-_NOT_OFFICES = {"记者", "代表", "委员", "主任", "书记", "院长", "局长"}  # too generic alone
-#: places and scopes that often precede a term without being part of it (全省组织部长会议 -> 组织部长会议)
-_SCOPES = set("国际 全省 全市 全县 全国 省级 市级 县级 省 市 县 州 各级 我国 我们 中方 两国 双方 本届 此次 这次 今年 去年 历届 县委 省委 市委 州委 区委 俄罗斯 中国 国家".split())
 _MEDIA = re.compile(r"(?:日报|晚报|时报|周刊|杂志|新闻|联播|电视台|通讯社|网)$|^(?:求是|人民日报|光明日报|新闻联播|焦点访谈)$")
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习俞栗"
-)
 
 _QUOTE = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」")
 _TITLE = re.compile(r"《([^《》\n]{1,80})》")
@@ -224,8 +62,6 @@ _NUMBERED_PAIR = re.compile(rf"[一二两三四五六七八九十]{{1,2}}[^\W\d{
 _NUMBERED_ONE = re.compile(rf"(?<![{_NUMERALS}第])[二两三四五六七八九十](?:个|项|大|条|种|点|化|性|位)(?:“[^“”]{{1,6}}”)?")
 #: 十九大, 二十大, 十九大精神
 _CONGRESS = re.compile(rf"(?<![{_NUMERALS}第])(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)大(?:精神|代表|报告)?")
-_GENERIC_HEADS = set("工作 举措 措施 方面 问题 部分 内容 环节 事情 方式 做法 人 人员 国家 地区 方案 活动 服务 百分点 指标 文件 领域 城市 企业 项目".split())
-_TEMPORAL_CHARS = set("年月日号时点分秒岁次届倍")
 _PAIR = re.compile(rf"[{_HAN}]{{2,4}}(?:、[{_HAN}]{{2,4}}){{1,3}}")
 _DATEISH = re.compile(rf"^[0-9０-９{_NUMERALS}]+(?:年|月|日|号)")
 
@@ -250,6 +86,8 @@ class _Seg:
     starts: list[int]
     classes: list[str]
     person: list[bool]
+    #: the segmenter and dictionary that made the tokens
+    lex: "_Lexis"
 
 
 def _classify(token: str, lex: _Lexis) -> str:
@@ -300,7 +138,7 @@ def _segments(documents: Sequence[Document], lex: _Lexis) -> list[_Seg]:
                 starts.append(pos)
                 pos += len(tok)
             classes = [_classify(t, lex) for t in tokens]
-            segs.append(_Seg(d_index, text, tokens, starts, classes, _person_flags(tokens, classes, lex)))
+            segs.append(_Seg(d_index, text, tokens, starts, classes, _person_flags(tokens, classes, lex), lex))
     # a word taken for a person's name once is one everywhere (梅德韦杰夫 after 总理, then alone)
     people = {t for seg in segs for t, p in zip(seg.tokens, seg.person) if p}
     for seg in segs:
@@ -326,8 +164,6 @@ def _retokenize(tokens: list[str]) -> list[str]:
     return out
 
 
-#: characters of transliterated foreign names (梅德韦杰夫, 普京, 马克龙)
-_TRANSLIT = set("阿埃艾奥巴贝比波伯布采查达德迪蒂杜多厄恩法菲费夫弗福盖戈格古哈汉赫霍基吉加杰捷卡凯坎科克库拉莱赖兰朗劳勒雷里利列林卢鲁伦罗洛马迈曼梅门米姆纳内尼努诺帕佩皮普奇齐乔切萨塞桑瑟森沙舍什斯索塔泰特提图托瓦威韦维温沃乌西希谢休雅亚扬耶伊因尤约泽扎詹兹")
 
 
 def _transliterated(token: str) -> bool:
@@ -369,7 +205,7 @@ def _quoted(pool: _Pool, seg: _Seg) -> None:
         after = seg.text[m.end():m.end() + 1]
         k = bisect.bisect_left(seg.starts, m.end())
         nxt = seg.tokens[k] if k < len(seg.tokens) and seg.starts[k] == m.end() else ""
-        if after and _HAN_RE.match(after) and nxt and (_lexis().tags.get(nxt) in ("n", "vn", "nt") or nxt in _NAME_ENDS) and len(nxt) <= 3:
+        if after and _HAN_RE.match(after) and nxt and (seg.lex.tags.get(nxt) in ("n", "vn", "nt") or nxt in _NAME_ENDS) and len(nxt) <= 3:
             pool.add(m.group(0) + nxt, "quoted:compound", _NAME_ENDS.get(nxt, "concept"))  # “两新”组织
             pool.add(inner, "quoted:modifier", "formulation")
             continue
@@ -443,7 +279,7 @@ def _numbered(pool: _Pool, seg: _Seg) -> None:
         if i >= len(seg.tokens) or seg.starts[i] != m.end():
             continue
         words: list[str] = []
-        tags = _lexis().tags
+        tags = seg.lex.tags
         while i < len(seg.tokens) and len(words) < 3 and seg.classes[i] == _C and not seg.person[i]:
             if words and tags.get(seg.tokens[i]) == "v":
                 break
@@ -495,7 +331,7 @@ def _chunk_start(seg: _Seg, j: int, max_tokens: int = 7) -> int:
     a verb after a function word or at the edge governs the chunk instead
     (期待联合国).
     """
-    toks, classes, tags = seg.tokens, seg.classes, _lexis().tags
+    toks, classes, tags = seg.tokens, seg.classes, seg.lex.tags
     i = j
     while i > 0 and j - i + 1 < max_tokens:
         c, t = classes[i - 1], toks[i - 1]
@@ -523,14 +359,11 @@ def _chunk_start(seg: _Seg, j: int, max_tokens: int = 7) -> int:
     return i
 
 
-_NOUN_TAGS = {"n", "nt", "nz", "ns", "nrt", "j", "vn", "an", "l", "i", "b", "nr"}
-#: heads that make the words before them a named concept: “双轨并进”思路, 共商共建共享原则, 开放绿色廉洁理念
-_FRAMES = set("理念 原则 思路 方针 政策 理论 思想 精神 要求 方向 导向 路径 格局 模式 机制 制度 作用 优势 品牌 方略".split())
 
 
 def _names_and_offices(pool: _Pool, seg: _Seg) -> None:
     """Noun chunks ending in a name word (论坛, 倡议, 会议 ...) or an office word (外长, 副总理); concepts before a frame word (理念, 原则)."""
-    lex = _lexis()
+    lex = seg.lex
     toks, classes, tags = seg.tokens, seg.classes, lex.tags
     n = len(toks)
     for j in range(n):
@@ -574,7 +407,7 @@ def _names_and_offices(pool: _Pool, seg: _Seg) -> None:
             continue  # a bare 会议, 论坛, 倡议
         else:
             evidence, kind = "name", end_kind
-        variants = _variants(span, chunk)
+        variants = _variants(span, chunk, tags)
         if office and len(chunk) > 1 and tok not in _NOT_OFFICES and all(t in _SCOPES or tags.get(t) == "ns" for t in chunk[:-1]):
             variants.append(tok)  # 中国外长 -> 外长
         for k, variant in enumerate(dict.fromkeys(variants)):
@@ -610,11 +443,11 @@ def _ordinal_ok(token: str) -> bool:
     return bool(re.match(rf"^(?:第?[0-9{_NUMERALS}]+(?:次|届|个)?|[0-9]+国?)$", token))
 
 
-def _variants(span: str, tokens: list[str]) -> list[str]:
+def _variants(span: str, tokens: list[str], tags: dict[str, str]) -> list[str]:
     """The chunk, and the chunk without leading places or scope words (全省, 国际, 县委, 乌兰县...)."""
     out = [span]
     rest = list(tokens)
-    while (len(rest) >= 3 or len(rest) == 2 and len(rest[1]) >= 3) and (rest[0] in _SCOPES or _lexis().tags.get(rest[0]) == "ns" or rest[0].endswith(("省", "市", "县", "区", "州", "镇", "乡", "村"))):
+    while (len(rest) >= 3 or len(rest) == 2 and len(rest[1]) >= 3) and (rest[0] in _SCOPES or tags.get(rest[0]) == "ns" or rest[0].endswith(("省", "市", "县", "区", "州", "镇", "乡", "村"))):
         rest = rest[1:]
         out.append("".join(rest))
     return [v for v in dict.fromkeys(out) if len(v) >= 2]
@@ -626,7 +459,6 @@ def _variants(span: str, tokens: list[str]) -> list[str]:
 
 _MAX_N = 6
 _MAX_CHARS = 16
-_INNER_FUNCTION = {"的", "与", "和", "之", "同", "为", "以"}
 
 
 @dataclass
@@ -749,7 +581,6 @@ def _statistical(pool: _Pool, stats: _Stats, lex: _Lexis) -> dict[str, tuple[flo
     return out
 
 
-_SALIENT_TAGS = {"n", "nt", "nz", "j", "vn", "l", "i", "an"}
 _MIN_KEYNESS = 3.0
 
 
@@ -959,15 +790,18 @@ def _reject(source: str, signals: set[str], lex: _Lexis) -> bool:
     return False
 
 
-def extract_terms(documents: Sequence[Document], *, curated: Collection[str] = (), limit: int | None = None) -> list[Candidate]:
+def extract_terms(
+    documents: Sequence[Document], *, curated: Collection[str] = (), limit: int | None = None, lexis: "_Lexis | None" = None,
+) -> list[Candidate]:
     """Candidate terms from *documents*, best first.
 
     *curated* are source terms of the curated glossary: every one that occurs
     becomes a candidate with signal ``"curated"`` and ranks above the rest.
-    *limit* keeps only the best so many.  The same input always gives the same
-    output in the same order.
+    *limit* keeps only the best so many.  *lexis* is the word segmenter with
+    its dictionary (jieba's by default; ``bench/terms_eval.py`` compares
+    another).  The same input always gives the same output in the same order.
     """
-    lex = _lexis()
+    lex = lexis or _jieba()
     segs = _segments(documents, lex)
     pool = _Pool()
     for seg in segs:
@@ -1045,185 +879,3 @@ class _Corpus:
         return total, docs
 
 
-# --------------------------------------------------------------------------
-# English renderings from aligned units
-# --------------------------------------------------------------------------
-
-
-_EN_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
-_EN_STOP = {
-    "a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were",
-    "be", "been", "has", "have", "had", "it", "its", "this", "that", "these", "those", "their", "his", "her", "he", "she",
-    "they", "we", "our", "will", "would", "should", "can", "could", "also", "which", "who", "not", "but", "all", "said",
-}
-#: function words allowed inside an English rendering (Law on the Prevention and Control of ...)
-_EN_INNER = {"of", "and", "the", "on", "for", "with", "between", "in", "to", "by", "a", "an", "at"}
-_MAX_EN_WORDS = 12
-
-
-def aligned_renderings(terms: Sequence[str], pairs: Sequence[tuple[str, str]], *, lexicon: "Lexicon | None" = None) -> dict[str, Rendering]:
-    """The English rendering of each term that the aligned *pairs* give evidence for.
-
-    *pairs* are (Chinese segment, English segment) of aligned units.  For a
-    term, every English n-gram (1 to 12 words, no function word at either
-    edge) of the units whose Chinese contains the term is scored by
-
-    * Dice over units: 2·|units with both| / (|units with the term| + |units with the n-gram|),
-    * agreement with CC-CEDICT (*lexicon*; the packaged dictionary when
-      None): how much of the n-gram the glosses of the term's words explain,
-      and how many of the term's words the n-gram renders,
-
-    and log-likelihood breaks ties.  A term gets a rendering only with real
-    evidence: the dictionary agrees with the n-gram, or the n-gram
-    co-occurs with the term in at least three units and almost nowhere else.
-    Terms without evidence are left out; nothing is guessed.
-    """
-    if lexicon is None:
-        from .align.lexicon import default_lexicon
-
-        lexicon = default_lexicon()
-    from .align.lexicon import lemma
-
-    zh_side = [z for z, _ in pairs]
-    en_words = [_EN_WORD.findall(e) for _, e in pairs]
-    en_keys = [[w.lower().replace("’", "'") for w in ws] for ws in en_words]
-    en_joined = [" " + " ".join(ks) + " " for ks in en_keys]
-    index: dict[str, set[int]] = defaultdict(set)
-    for u, ks in enumerate(en_keys):
-        for k in ks:
-            index[k].add(u)
-    n_units = len(pairs)
-    phrase_units: dict[tuple[str, ...], int] = {}
-
-    def units_with(gram: tuple[str, ...]) -> int:
-        if gram not in phrase_units:
-            sets = sorted((index.get(k, set()) for k in gram), key=len)
-            needle = " " + " ".join(gram) + " "
-            phrase_units[gram] = sum(1 for u in sets[0] if all(u in s for s in sets[1:]) and needle in en_joined[u])
-        return phrase_units[gram]
-
-    out: dict[str, Rendering] = {}
-    for term in dict.fromkeys(terms):
-        if not term:
-            continue
-        units = [u for u, z in enumerate(zh_side) if term in z]
-        if not units:
-            continue
-        words = [(w, _with_demonyms(gs)) for w, gs in _gloss_words(term, lexicon)]
-        gloss_bag = {g for _, gs in words for g in gs} | set(_with_demonyms(lexicon.zh_tokens(term)))
-        found: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for u in units:
-            ks = en_keys[u]
-            seen: set[tuple[str, ...]] = set()
-            for i in range(len(ks)):
-                if ks[i] in _EN_STOP:
-                    continue
-                for j in range(i, min(len(ks), i + _MAX_EN_WORDS)):
-                    if ks[j] in _EN_STOP and ks[j] not in _EN_INNER:
-                        break
-                    if ks[j] in _EN_STOP:
-                        continue
-                    gram = tuple(ks[i:j + 1])
-                    if gram not in seen:
-                        seen.add(gram)
-                        found[gram].append(u)
-        best: tuple[tuple[float, float, int, str], tuple[str, ...], Rendering] | None = None
-        for gram, with_both in found.items():
-            both = len(with_both)
-            c_e = units_with(gram)
-            dice = 2.0 * both / (len(units) + c_e)
-            content = [_en_parts(w, lemma) for w in gram if w not in _EN_STOP]
-            flags = [all(p in gloss_bag or _number_in(p, gloss_bag) for p in parts) for parts in content]
-            explained = sum(flags) / len(flags)
-            lemmas = {p for parts in content for p in parts}
-            rendered = (sum(1 for _, gs in words if set(gs) & lemmas) / len(words)) if words else 0.0
-            # the dictionary vouches for the n-gram when it explains both ends and most of the term
-            agrees = flags[0] and flags[-1] and explained >= 0.5 and rendered >= 0.5
-            lexical = 0.7 * rendered + 0.3 * explained if agrees else 0.0
-            if not agrees and not (both >= 3 and dice >= 0.6):
-                continue
-            score = 0.3 * dice + 0.7 * lexical
-            key = (round(score, 9), round(_llr(both, len(units), c_e, n_units), 6), len(gram), " ".join(gram))
-            if best is None or key > best[0]:
-                best = (key, gram, _rendering(gram, with_both, score, pairs, en_words, en_keys))
-        if best is None:
-            continue
-        # A head word that always follows the chosen n-gram, in two units or more and
-        # nowhere else, belongs to the rendering (dual-track -> dual-track approach).
-        gram, rendering = best[1], best[2]
-        units_of = found[gram]
-        if len(units_of) >= 2:
-            heads = sorted(g for g, with_both in found.items() if len(g) == len(gram) + 1 and g[:-1] == gram and with_both == units_of)
-            if heads and units_with(heads[0]) == units_with(gram):
-                rendering = _rendering(heads[0], units_of, rendering.score, pairs, en_words, en_keys)
-        out[term] = rendering
-    return out
-
-
-def _rendering(gram: tuple[str, ...], units: list[int], score: float, pairs: Sequence[tuple[str, str]], en_words: list[list[str]], en_keys: list[list[str]]) -> Rendering:
-    u0 = units[0]
-    return Rendering(target=_surface(en_words[u0], en_keys[u0], gram), score=round(score, 6), support=len(units), example_target=pairs[u0][1])
-
-
-#: CC-CEDICT glosses 中国 as "China"; English texts say "Chinese" as often
-_DEMONYMS = {"china": "chinese", "russia": "russian", "america": "american", "japan": "japanese", "korea": "korean",
-             "europe": "european", "africa": "african", "asia": "asian", "india": "indian", "france": "french",
-             "germany": "german", "britain": "british", "syria": "syrian", "iran": "iranian", "arab": "arabian"}
-
-
-def _with_demonyms(glosses: Iterable[str]) -> tuple[str, ...]:
-    out = list(glosses)
-    out += [_DEMONYMS[g] for g in out if g in _DEMONYMS]
-    return tuple(dict.fromkeys(out))
-
-
-def _en_parts(word: str, lemma: Callable[[str], str]) -> tuple[str, ...]:
-    """Lemmas of an English word; hyphenated words by their parts (high-quality, people-to-people)."""
-    if word.isdigit():
-        return ("#" + word,)
-    parts = [p for p in re.split(r"[-'’]", word) if p and p not in _EN_STOP and p != "s"]
-    return tuple(lemma(p) if not p.isdigit() else "#" + p for p in parts) or (lemma(word),)
-
-
-def _gloss_words(term: str, lexicon: "Lexicon") -> list[tuple[str, tuple[str, ...]]]:
-    """The term cut into dictionary words (longest first, left to right) with their English lemmas."""
-    out = []
-    i = 0
-    glosses = lexicon.glosses
-    while i < len(term):
-        for k in range(min(8, len(term) - i), 0, -1):
-            g = glosses.get(term[i:i + k])
-            if g and (k > 1 or _HAN_RE.match(term[i])):
-                out.append((term[i:i + k], g))
-                i += k
-                break
-        else:
-            i += 1
-    return [w for w in out if not (len(w[0]) == 1 and w[0] in "的之与和及")]
-
-
-def _number_in(word: str, bag: set[str]) -> bool:
-    m = re.match(r"#?(\d+)(?:st|nd|rd|th)?$", word)
-    return bool(m) and "#" + m.group(1) in bag
-
-
-def _surface(words: list[str], keys: list[str], gram: tuple[str, ...]) -> str:
-    n = len(gram)
-    for i in range(len(keys) - n + 1):
-        if tuple(keys[i:i + n]) == gram:
-            return " ".join(words[i:i + n])
-    return " ".join(gram)
-
-
-def _llr(both: int, c_t: int, c_e: int, n: int) -> float:
-    """Dunning's log-likelihood ratio of a 2x2 co-occurrence table over units."""
-    k = [[both, c_t - both], [c_e - both, n - c_t - c_e + both]]
-    total = sum(map(sum, k))
-    rows = [sum(r) for r in k]
-    cols = [k[0][0] + k[1][0], k[0][1] + k[1][1]]
-    g = 0.0
-    for a in range(2):
-        for b in range(2):
-            if k[a][b] > 0:
-                g += k[a][b] * math.log(k[a][b] * total / (rows[a] * cols[b]))
-    return 2 * g
