@@ -21,7 +21,6 @@ import csv
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from pathlib import Path
 
 from ..errors import FormatError
 from ..glossary import Glossary, Status, Term, TermOrigin, split_variants
@@ -29,8 +28,7 @@ from ..textio import atomic_write
 from .base import sheet_value, write_sheet, xml_safe
 
 __all__ = [
-    "GLOSSARY_COLUMNS", "GLOSSARY_SUFFIXES", "TBX_NS", "read_glossary", "read_glossary_csv", "read_tbx", "write_glossary",
-    "write_glossary_csv", "write_omegat_glossary", "write_tbx",
+    "GLOSSARY_COLUMNS", "TBX_NS", "read_glossary_csv", "read_tbx", "write_glossary_csv", "write_omegat_glossary", "write_tbx",
 ]
 
 GLOSSARY_COLUMNS = (
@@ -199,33 +197,3 @@ def read_tbx(path: str | os.PathLike[str], *, source_lang: str = "zh", target_la
                      example_source=example_source, example_target=example_target, note=note)
             )
     return Glossary.of(terms)
-
-
-# -- by suffix ------------------------------------------------------------------------------
-
-
-def read_glossary(path: str | os.PathLike[str]) -> Glossary:
-    """A glossary from a review CSV or a TBX file, by suffix."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".csv":
-        return read_glossary_csv(path)
-    if suffix == ".tbx":
-        return read_tbx(path)
-    raise FormatError(f"{path}: unknown glossary format {suffix or '(no suffix)'}; use .csv or .tbx")
-
-
-#: what :func:`write_glossary` writes, by suffix
-GLOSSARY_SUFFIXES = (".csv", ".tbx", ".utf8", ".txt", ".tab")
-
-
-def write_glossary(glossary: Iterable[Term], path: str | os.PathLike[str]) -> None:
-    """Write by suffix: ``.csv`` (review file), ``.tbx`` (TBX-Basic), ``.utf8``/``.txt``/``.tab`` (OmegaT)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".csv":
-        write_glossary_csv(glossary, path)
-    elif suffix == ".tbx":
-        write_tbx(glossary, path)
-    elif suffix in GLOSSARY_SUFFIXES:
-        write_omegat_glossary(glossary, path)
-    else:
-        raise FormatError(f"{path}: unknown glossary format {suffix or '(no suffix)'}; use .csv, .tbx or .utf8")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..align import align_translation
 from ..engines.base import DraftOptions, Engine
 from ..errors import InputError, OutputError
-from ..formats.termbase import GLOSSARY_SUFFIXES, read_glossary, write_glossary
+from ..formats import GLOSSARY_SUFFIXES, read_glossary, write_glossary
 from ..segment import segment_file
 from ..store import DraftCache
 from ..textio import refuse_overwrite

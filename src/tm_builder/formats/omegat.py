@@ -28,13 +28,13 @@ from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .errors import OutputError
-from .formats.base import MemoryHeader, xml_safe
-from .formats.termbase import write_omegat_glossary
-from .formats.tmx import write_tmx
-from .glossary import Term
-from .units import Origin, TranslationUnit
-from .vocab import MT_PLACES  # mt: tm/mt/, offered; auto: tm/auto/, inserted
+from ..errors import OutputError
+from ..glossary import Term
+from ..units import Origin, TranslationUnit
+from ..vocab import MT_PLACES
+from .base import MemoryHeader, xml_safe
+from .termbase import write_omegat_glossary
+from .tmx import write_tmx  # mt: tm/mt/, offered; auto: tm/auto/, inserted
 
 __all__ = ["MT_PLACES", "check_project_dir", "write_omegat_project"]
 
