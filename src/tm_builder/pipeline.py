@@ -94,13 +94,15 @@ class RunSummary:
     seconds: float = 0.0
     load_seconds: float = 0.0
 
-    @property
-    def paragraphs(self) -> int:
-        return sum(d.paragraphs for d in self.documents)
+    def _total(self, name: str) -> int:
+        return sum(getattr(d, name) for d in self.documents)
 
-    @property
-    def repaired(self) -> int:
-        return sum(d.repaired for d in self.documents)
+    #: totals over the documents
+    paragraphs = property(lambda self: self._total("paragraphs"))
+    repaired = property(lambda self: self._total("repaired"))
+    units = property(lambda self: self._total("units"))
+    drafted = property(lambda self: self._total("drafted"))
+    flagged = property(lambda self: self._total("flagged"))
 
     @property
     def kinds(self) -> dict[str, int]:
@@ -108,18 +110,6 @@ class RunSummary:
         for d in self.documents:
             total.update(d.kinds)
         return dict(sorted(total.items()))
-
-    @property
-    def units(self) -> int:
-        return sum(d.units for d in self.documents)
-
-    @property
-    def drafted(self) -> int:
-        return sum(d.drafted for d in self.documents)
-
-    @property
-    def flagged(self) -> int:
-        return sum(d.flagged for d in self.documents)
 
 
 @dataclass(frozen=True)

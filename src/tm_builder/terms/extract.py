@@ -6,7 +6,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..chars import HAN, HAN_CHAR
@@ -601,15 +601,10 @@ def _set_phrases(pool: _Pool, segs: list[_Seg], lex: _Lexis) -> None:
                 pool.add(tok, "set-phrase:" + ("idiom" if lex.tags.get(tok) in ("i", "l") else "word"), "formulation")
                 continue
             # 2+2 (or 1+3, 3+1, 1+1+2 ...) tokens making four characters between boundaries
-            chars = 0
-            for j in range(i, min(n, i + 4)):
-                if classes[j] != _C or seg.person[j]:
-                    break
-                chars += len(toks[j])
-                if chars >= 4:
-                    break
-            if chars != 4 or j == i:
+            end = next(((j, chars) for j, chars in _content_run(seg, i) if chars >= 4), None)
+            if end is None or end[1] != 4 or end[0] == i:
                 continue
+            j = end[0]
             span = "".join(toks[i:j + 1])
             if not _is_han(span):
                 continue
@@ -635,11 +630,7 @@ def _phrases(pool: _Pool, segs: list[_Seg], lex: _Lexis) -> None:
                 continue
             if not (i == 0 or classes[i - 1] in (_P, _F, _V) or lex.tags.get(toks[i - 1]) == "v"):
                 continue
-            chars = 0
-            for j in range(i, min(n, i + 4)):
-                if classes[j] != _C or seg.person[j]:
-                    break
-                chars += len(toks[j])
+            for j, chars in _content_run(seg, i):
                 if chars > 10:
                     break
                 if j == i or chars < 5:
@@ -651,6 +642,16 @@ def _phrases(pool: _Pool, segs: list[_Seg], lex: _Lexis) -> None:
                 span = "".join(toks[i:j + 1])
                 if _is_han(span):
                     pool.add(span, "phrase", "concept")
+
+
+def _content_run(seg: _Seg, i: int, max_tokens: int = 4) -> Iterator[tuple[int, int]]:
+    """``(j, characters of tokens i..j)`` for each content token from *i* on, stopping at a boundary or a name."""
+    chars = 0
+    for j in range(i, min(len(seg.tokens), i + max_tokens)):
+        if seg.classes[j] != _C or seg.person[j]:
+            return
+        chars += len(seg.tokens[j])
+        yield j, chars
 
 
 def _parallel(span: str) -> bool:
