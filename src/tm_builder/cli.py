@@ -173,37 +173,42 @@ def translate(
             curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
         )
         summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"))
-        if summary.alignment is not None:
-            _report_alignment(summary.alignment)
-        for doc in summary.documents:
-            kinds = ", ".join(f"{n} {k}" for k, n in doc.kinds.items())
-            typer.echo(
-                f"{doc.path}: {doc.lang}, {_count(doc.paragraphs, 'paragraph')} ({doc.repaired} layout breaks repaired), "
-                f"{_count(sum(doc.kinds.values()), 'segment')} ({kinds})"
-                + (f", {_count(doc.units, 'unit')} after alignment" if doc.units != sum(doc.kinds.values()) else "")
-            )
-            typer.echo("  wrote " + ", ".join(doc.outputs))
-        if summary.omegat is not None:
-            typer.echo(f"OmegaT project: {summary.omegat[0]} ({', '.join(summary.omegat[1])})")
-        if summary.scores:
-            typer.echo(f"the model on the {summary.scored} aligned sentences, against the reference:")
-            for m in summary.scores:
-                typer.echo(f"  {m.name.upper():5s} {m.score:5.1f}   {m.signature}")
+        _print_run(summary)
+
+
+def _print_run(summary) -> None:
+    """What a translate run did: alignment, each document, the OmegaT project, scores, drafting and the cache."""
+    if summary.alignment is not None:
+        _report_alignment(summary.alignment)
+    for doc in summary.documents:
+        kinds = ", ".join(f"{n} {k}" for k, n in doc.kinds.items())
         typer.echo(
-            f"{_count(len(summary.documents), 'document')}, {_count(summary.paragraphs, 'paragraph')}, "
-            f"{summary.repaired} repaired, {_count(summary.units, 'segment')}, engine {summary.engine}"
+            f"{doc.path}: {doc.lang}, {_count(doc.paragraphs, 'paragraph')} ({doc.repaired} layout breaks repaired), "
+            f"{_count(sum(doc.kinds.values()), 'segment')} ({kinds})"
+            + (f", {_count(doc.units, 'unit')} after alignment" if doc.units != sum(doc.kinds.values()) else "")
         )
-        if summary.model:
-            rate = summary.drafted / summary.seconds if summary.seconds else 0.0
+        typer.echo("  wrote " + ", ".join(doc.outputs))
+    if summary.omegat is not None:
+        typer.echo(f"OmegaT project: {summary.omegat[0]} ({', '.join(summary.omegat[1])})")
+    if summary.scores:
+        typer.echo(f"the model on the {summary.scored} aligned sentences, against the reference:")
+        for m in summary.scores:
+            typer.echo(f"  {m.name.upper():5s} {m.score:5.1f}   {m.signature}")
+    typer.echo(
+        f"{_count(len(summary.documents), 'document')}, {_count(summary.paragraphs, 'paragraph')}, "
+        f"{summary.repaired} repaired, {_count(summary.units, 'segment')}, engine {summary.engine}"
+    )
+    if summary.model:
+        rate = summary.drafted / summary.seconds if summary.seconds else 0.0
+        typer.echo(
+            f"drafted {_count(summary.drafted, 'segment')} with {summary.model} in {summary.seconds:.1f} s "
+            f"({rate:.1f} segments/s; model loaded in {summary.load_seconds:.1f} s)"
+            + (f"; {summary.flagged} flagged for review" if summary.flagged else "")
+        )
+        if summary.cache_path:
             typer.echo(
-                f"drafted {_count(summary.drafted, 'segment')} with {summary.model} in {summary.seconds:.1f} s "
-                f"({rate:.1f} segments/s; model loaded in {summary.load_seconds:.1f} s)"
-                + (f"; {summary.flagged} flagged for review" if summary.flagged else "")
+                f"draft cache: {summary.new_drafts} new drafts stored, {summary.reused_drafts} reused ({summary.cache_path})"
             )
-            if summary.cache_path:
-                typer.echo(
-                    f"draft cache: {summary.new_drafts} new drafts stored, {summary.reused_drafts} reused ({summary.cache_path})"
-                )
 
 
 @app.command("glossary")

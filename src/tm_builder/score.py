@@ -245,23 +245,37 @@ def score(
             raise InputError(f"{compare} does not cover every segment of {hyp.path}")
         other = [side.texts[by_hyp[i]] for i in hi]
 
-    results: list[MetricScore] = []
-    objects = {name: _metric(name, target_lang) for name in metrics}
     if other is not None:
-        from sacrebleu.significance import PairedTest
-
-        test = PairedTest([("baseline", hyps), ("compare", other)], objects, [refs], test_type="bs",
-                          n_samples=max(bootstrap, 1000))
-        _, scores = test()
-        columns = [key for key in scores if key != "System"]  # sacrebleu's display names, in our order
-        for (name, obj), column in zip(objects.items(), columns):
-            base, cmp = scores[column]
-            results.append(MetricScore(name, round(float(base.score), 4), str(obj.get_signature()),
-                                       float(base.ci) if base.ci is not None else None,
-                                       round(float(cmp.score), 4), float(cmp.p_value)))
+        results = _paired(hyps, other, refs, metrics, target_lang, bootstrap)
     else:
         results = corpus_scores(hyps, refs, metrics, target_lang=target_lang, bootstrap=bootstrap)
+    segments = _segments(hyp, hi, hyps, refs, sources, glossary)
+    return ScoreReport(os.fspath(hypothesis), os.fspath(reference), results, segments, _tallies(segments),
+                       os.fspath(compare) if compare else None, matched_by)
 
+
+def _paired(hyps: list[str], other: list[str], refs: list[str], metrics: Sequence[str], target_lang: str,
+            bootstrap: int) -> list[MetricScore]:
+    """Both systems' scores and sacrebleu's paired bootstrap test of the second against the first."""
+    from sacrebleu.significance import PairedTest
+
+    objects = {name: _metric(name, target_lang) for name in metrics}
+    test = PairedTest([("baseline", hyps), ("compare", other)], objects, [refs], test_type="bs",
+                      n_samples=max(bootstrap, 1000))
+    _, scores = test()
+    columns = [key for key in scores if key != "System"]  # sacrebleu's display names, in our order
+    results = []
+    for (name, obj), column in zip(objects.items(), columns):
+        base, cmp = scores[column]
+        results.append(MetricScore(name, round(float(base.score), 4), str(obj.get_signature()),
+                                   float(base.ci) if base.ci is not None else None,
+                                   round(float(cmp.score), 4), float(cmp.p_value)))
+    return results
+
+
+def _segments(hyp: Side, hi: list[int], hyps: list[str], refs: list[str], sources: list[str] | None,
+              glossary: Glossary | None) -> list[SegmentScore]:
+    """Every matched segment with its sentence chrF, term checks and flags."""
     from sacrebleu.metrics import CHRF
 
     chrf = CHRF()
@@ -277,6 +291,11 @@ def score(
             reference=r, chrf=round(chrf.sentence_score(h, [r]).score, 2), terms=checks,
             flags=flags,
         ))
+    return segments
+
+
+def _tallies(segments: list[SegmentScore]) -> list[TermTally]:
+    """Each approved term's honoured and violated counts, most violated first."""
     tallies: dict[str, TermTally] = {}
     for s in segments:
         for c in s.terms:
@@ -285,9 +304,7 @@ def score(
                 tally.honoured += 1
             else:
                 tally.violated += 1
-    ordered = sorted(tallies.values(), key=lambda t: (-t.violated, -(t.honoured + t.violated), t.source))
-    return ScoreReport(os.fspath(hypothesis), os.fspath(reference), results, segments, ordered,
-                       os.fspath(compare) if compare else None, matched_by)
+    return sorted(tallies.values(), key=lambda t: (-t.violated, -(t.honoured + t.violated), t.source))
 
 
 def format_text(report: ScoreReport, *, by_segment: bool = False, violations: int = 20) -> str:

@@ -108,47 +108,49 @@ def read_po(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memory
     for entry in po:
         if entry.obsolete:
             continue
-        info: dict[str, str] = {}
-        notes: list[str] = []
-        terms: list[str] = []
-        for line in (entry.comment or "").splitlines():
-            key, _, value = line.partition(": ")
-            if key == "note":
-                notes.append(value)
-            elif key == "term":
-                terms.append(value)
-            elif key in ("origin", "kind", "score", "model", "line"):
-                info[key] = value
-        document, paragraph, index = "", 0, 0
-        parts = (entry.msgctxt or "").rsplit(":", 2)
-        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-            document, paragraph, index = parts[0], int(parts[1]), int(parts[2])
-        line_no = int(info["line"]) if info.get("line", "").isdigit() else 0
-        if entry.occurrences and not document:
-            document = entry.occurrences[0][0].strip("\u2068\u2069")
-        if "origin" in info:
-            origin = Origin(info["origin"])
-        elif not entry.msgstr:
-            origin = Origin.NONE
-        else:
-            origin = Origin.TM if "fuzzy" in entry.flags else Origin.HUMAN
         try:
-            units.append(
-                TranslationUnit(
-                    source=entry.msgid,
-                    target=entry.msgstr,
-                    origin=origin,
-                    score=parse_score(info.get("score")),
-                    model=info.get("model") or None,
-                    document=document,
-                    paragraph=paragraph,
-                    index=index,
-                    kind=SegmentKind(info.get("kind", "sentence")),
-                    line=line_no,
-                    **read_notes(tuple(notes)),
-                    terms=tuple(TermCheck.parse(t) for t in terms),
-                )
-            )
+            units.append(_unit(entry))
         except ValueError as exc:
             raise FormatError(f"{path}: entry {entry.msgctxt or entry.msgid[:20]!r}: {exc}") from None
     return units, header
+
+
+def _unit(entry: polib.POEntry) -> TranslationUnit:
+    """One entry: msgctxt locates it, ``#.`` comments carry tm-builder's provenance (absent in other tools' PO)."""
+    info: dict[str, str] = {}
+    notes: list[str] = []
+    terms: list[str] = []
+    for line in (entry.comment or "").splitlines():
+        key, _, value = line.partition(": ")
+        if key == "note":
+            notes.append(value)
+        elif key == "term":
+            terms.append(value)
+        elif key in ("origin", "kind", "score", "model", "line"):
+            info[key] = value
+    document, paragraph, index = "", 0, 0
+    parts = (entry.msgctxt or "").rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        document, paragraph, index = parts[0], int(parts[1]), int(parts[2])
+    if entry.occurrences and not document:
+        document = entry.occurrences[0][0].strip("\u2068\u2069")
+    if "origin" in info:
+        origin = Origin(info["origin"])
+    elif not entry.msgstr:
+        origin = Origin.NONE
+    else:
+        origin = Origin.TM if "fuzzy" in entry.flags else Origin.HUMAN
+    return TranslationUnit(
+        source=entry.msgid,
+        target=entry.msgstr,
+        origin=origin,
+        score=parse_score(info.get("score")),
+        model=info.get("model") or None,
+        document=document,
+        paragraph=paragraph,
+        index=index,
+        kind=SegmentKind(info.get("kind", "sentence")),
+        line=int(info["line"]) if info.get("line", "").isdigit() else 0,
+        **read_notes(tuple(notes)),
+        terms=tuple(TermCheck.parse(t) for t in terms),
+    )

@@ -140,34 +140,37 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
     )
     units: list[TranslationUnit] = []
     for tu in root.iter("tu"):
-        p = {el.get("type", ""): el.text or "" for el in tu.findall("prop")}
-        terms = [el.text or "" for el in tu.findall("prop") if el.get("type") == "x-term"]
-        source = target = ""
-        for n, tuv in enumerate(tu.findall("tuv")):
-            lang = tuv.get(_XML_LANG) or tuv.get("lang") or ""
-            text = _seg_text(tuv.find("seg"))
-            # srclang="*all*" (allowed by TMX 1.4) names no source: take the first variant.
-            if (_lang_matches(lang, srclang) or (srclang == "*all*" and n == 0)) and not source:
-                source = text
-            elif _lang_matches(lang, tgtlang) or not target:
-                target = text
         try:
-            units.append(
-                TranslationUnit(
-                    source=source,
-                    target=target,
-                    origin=Origin(p["x-origin"]) if "x-origin" in p else (Origin.TM if target else Origin.NONE),
-                    score=parse_score(p.get("x-score")),
-                    model=p.get("x-model") or None,
-                    document=p.get("x-document", ""),
-                    paragraph=int(p.get("x-paragraph") or 0),
-                    index=int(p.get("x-index") or 0),
-                    kind=SegmentKind(p.get("x-kind") or "sentence"),
-                    line=int(p.get("x-line") or 0),
-                    **read_notes(tuple(n.text or "" for n in tu.findall("note"))),
-                    terms=tuple(TermCheck.parse(t) for t in terms),
-                )
-            )
+            units.append(_unit(tu, srclang, tgtlang))
         except ValueError as exc:
             raise FormatError(f"{path}: unit {tu.get('tuid', '?')}: bad property ({exc})") from None
     return units, header
+
+
+def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
+    """One ``<tu>``: its source and target variants and tm-builder's properties (absent in other tools' TMX)."""
+    p = {el.get("type", ""): el.text or "" for el in tu.findall("prop")}
+    terms = [el.text or "" for el in tu.findall("prop") if el.get("type") == "x-term"]
+    source = target = ""
+    for n, tuv in enumerate(tu.findall("tuv")):
+        lang = tuv.get(_XML_LANG) or tuv.get("lang") or ""
+        text = _seg_text(tuv.find("seg"))
+        # srclang="*all*" (allowed by TMX 1.4) names no source: take the first variant.
+        if (_lang_matches(lang, srclang) or (srclang == "*all*" and n == 0)) and not source:
+            source = text
+        elif _lang_matches(lang, tgtlang) or not target:
+            target = text
+    return TranslationUnit(
+        source=source,
+        target=target,
+        origin=Origin(p["x-origin"]) if "x-origin" in p else (Origin.TM if target else Origin.NONE),
+        score=parse_score(p.get("x-score")),
+        model=p.get("x-model") or None,
+        document=p.get("x-document", ""),
+        paragraph=int(p.get("x-paragraph") or 0),
+        index=int(p.get("x-index") or 0),
+        kind=SegmentKind(p.get("x-kind") or "sentence"),
+        line=int(p.get("x-line") or 0),
+        **read_notes(tuple(n.text or "" for n in tu.findall("note"))),
+        terms=tuple(TermCheck.parse(t) for t in terms),
+    )

@@ -58,26 +58,8 @@ def aligned_renderings(terms: Sequence[str], pairs: Sequence[tuple[str, str]], *
         from ..align.lexicon import default_lexicon
 
         lexicon = default_lexicon()
-    from ..align.lexicon import lemma
-
     zh_side = [z for z, _ in pairs]
-    en_words = [_EN_WORD.findall(e) for _, e in pairs]
-    en_keys = [[w.lower().replace("’", "'") for w in ws] for ws in en_words]
-    en_joined = [" " + " ".join(ks) + " " for ks in en_keys]
-    index: dict[str, set[int]] = defaultdict(set)
-    for u, ks in enumerate(en_keys):
-        for k in ks:
-            index[k].add(u)
-    n_units = len(pairs)
-    phrase_units: dict[tuple[str, ...], int] = {}
-
-    def units_with(gram: tuple[str, ...]) -> int:
-        if gram not in phrase_units:
-            sets = sorted((index.get(k, set()) for k in gram), key=len)
-            needle = " " + " ".join(gram) + " "
-            phrase_units[gram] = sum(1 for u in sets[0] if all(u in s for s in sets[1:]) and needle in en_joined[u])
-        return phrase_units[gram]
-
+    english = _English(pairs)
     out: dict[str, Rendering] = {}
     for term in dict.fromkeys(terms):
         if not term:
@@ -85,55 +67,92 @@ def aligned_renderings(terms: Sequence[str], pairs: Sequence[tuple[str, str]], *
         units = [u for u, z in enumerate(zh_side) if term in z]
         if not units:
             continue
-        words = [(w, _with_demonyms(gs)) for w, gs in _gloss_words(term, lexicon)]
-        gloss_bag = {g for _, gs in words for g in gs} | set(_with_demonyms(lexicon.zh_tokens(term)))
-        found: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for u in units:
-            ks = en_keys[u]
-            seen: set[tuple[str, ...]] = set()
-            for i in range(len(ks)):
-                if ks[i] in _EN_STOP:
-                    continue
-                for j in range(i, min(len(ks), i + _MAX_EN_WORDS)):
-                    if ks[j] in _EN_STOP and ks[j] not in _EN_INNER:
-                        break
-                    if ks[j] in _EN_STOP:
-                        continue
-                    gram = tuple(ks[i:j + 1])
-                    if gram not in seen:
-                        seen.add(gram)
-                        found[gram].append(u)
-        best: tuple[tuple[float, float, int, str], tuple[str, ...], Rendering] | None = None
-        for gram, with_both in found.items():
-            both = len(with_both)
-            c_e = units_with(gram)
-            dice = 2.0 * both / (len(units) + c_e)
-            content = [_en_parts(w, lemma) for w in gram if w not in _EN_STOP]
-            flags = [all(p in gloss_bag or _number_in(p, gloss_bag) for p in parts) for parts in content]
-            explained = sum(flags) / len(flags)
-            lemmas = {p for parts in content for p in parts}
-            rendered = (sum(1 for _, gs in words if set(gs) & lemmas) / len(words)) if words else 0.0
-            # the dictionary vouches for the n-gram when it explains both ends and most of the term
-            agrees = flags[0] and flags[-1] and explained >= 0.5 and rendered >= 0.5
-            lexical = 0.7 * rendered + 0.3 * explained if agrees else 0.0
-            if not agrees and not (both >= 3 and dice >= 0.6):
-                continue
-            score = 0.3 * dice + 0.7 * lexical
-            key = (round(score, 9), round(_llr(both, len(units), c_e, n_units), 6), len(gram), " ".join(gram))
-            if best is None or key > best[0]:
-                best = (key, gram, _rendering(gram, with_both, score, pairs, en_words, en_keys))
+        found = _grams(english.keys, units)
+        best = _best(term, units, found, english, lexicon)
         if best is None:
             continue
         # A head word that always follows the chosen n-gram, in two units or more and
         # nowhere else, belongs to the rendering (dual-track -> dual-track approach).
-        gram, rendering = best[1], best[2]
+        gram, rendering = best
         units_of = found[gram]
         if len(units_of) >= 2:
             heads = sorted(g for g, with_both in found.items() if len(g) == len(gram) + 1 and g[:-1] == gram and with_both == units_of)
-            if heads and units_with(heads[0]) == units_with(gram):
-                rendering = _rendering(heads[0], units_of, rendering.score, pairs, en_words, en_keys)
+            if heads and english.units_with(heads[0]) == english.units_with(gram):
+                rendering = _rendering(heads[0], units_of, rendering.score, pairs, english.words, english.keys)
         out[term] = rendering
     return out
+
+
+class _English:
+    """The English sides of the aligned units: their words, lower-cased keys, and which units hold an n-gram."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = pairs
+        self.words = [_EN_WORD.findall(e) for _, e in pairs]
+        self.keys = [[w.lower().replace("’", "'") for w in ws] for ws in self.words]
+        self._joined = [" " + " ".join(ks) + " " for ks in self.keys]
+        self._index: dict[str, set[int]] = defaultdict(set)
+        for u, ks in enumerate(self.keys):
+            for k in ks:
+                self._index[k].add(u)
+        self._units: dict[tuple[str, ...], int] = {}
+
+    def units_with(self, gram: tuple[str, ...]) -> int:
+        if gram not in self._units:
+            sets = sorted((self._index.get(k, set()) for k in gram), key=len)
+            needle = " " + " ".join(gram) + " "
+            self._units[gram] = sum(1 for u in sets[0] if all(u in s for s in sets[1:]) and needle in self._joined[u])
+        return self._units[gram]
+
+
+def _grams(en_keys: list[list[str]], units: list[int]) -> dict[tuple[str, ...], list[int]]:
+    """Every English n-gram (no function word at either edge) of *units*, with the units it occurs in."""
+    found: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for u in units:
+        ks = en_keys[u]
+        seen: set[tuple[str, ...]] = set()
+        for i in range(len(ks)):
+            if ks[i] in _EN_STOP:
+                continue
+            for j in range(i, min(len(ks), i + _MAX_EN_WORDS)):
+                if ks[j] in _EN_STOP and ks[j] not in _EN_INNER:
+                    break
+                if ks[j] in _EN_STOP:
+                    continue
+                gram = tuple(ks[i:j + 1])
+                if gram not in seen:
+                    seen.add(gram)
+                    found[gram].append(u)
+    return found
+
+
+def _best(term: str, units: list[int], found: dict[tuple[str, ...], list[int]], english: _English,
+          lexicon: "Lexicon") -> tuple[tuple[str, ...], Rendering] | None:
+    """The n-gram with the best evidence for *term* (Dice and the dictionary, log-likelihood breaking ties), if any."""
+    from ..align.lexicon import lemma
+
+    words = [(w, _with_demonyms(gs)) for w, gs in _gloss_words(term, lexicon)]
+    gloss_bag = {g for _, gs in words for g in gs} | set(_with_demonyms(lexicon.zh_tokens(term)))
+    best: tuple[tuple[float, float, int, str], tuple[str, ...], Rendering] | None = None
+    for gram, with_both in found.items():
+        both = len(with_both)
+        c_e = english.units_with(gram)
+        dice = 2.0 * both / (len(units) + c_e)
+        content = [_en_parts(w, lemma) for w in gram if w not in _EN_STOP]
+        flags = [all(p in gloss_bag or _number_in(p, gloss_bag) for p in parts) for parts in content]
+        explained = sum(flags) / len(flags)
+        lemmas = {p for parts in content for p in parts}
+        rendered = (sum(1 for _, gs in words if set(gs) & lemmas) / len(words)) if words else 0.0
+        # the dictionary vouches for the n-gram when it explains both ends and most of the term
+        agrees = flags[0] and flags[-1] and explained >= 0.5 and rendered >= 0.5
+        lexical = 0.7 * rendered + 0.3 * explained if agrees else 0.0
+        if not agrees and not (both >= 3 and dice >= 0.6):
+            continue
+        score = 0.3 * dice + 0.7 * lexical
+        key = (round(score, 9), round(_llr(both, len(units), c_e, len(english.pairs)), 6), len(gram), " ".join(gram))
+        if best is None or key > best[0]:
+            best = (key, gram, _rendering(gram, with_both, score, english.pairs, english.words, english.keys))
+    return None if best is None else (best[1], best[2])
 
 
 def _rendering(gram: tuple[str, ...], units: list[int], score: float, pairs: Sequence[tuple[str, str]], en_words: list[list[str]], en_keys: list[list[str]]) -> Rendering:
