@@ -351,17 +351,8 @@ def _repair(raws: list[_Raw], lang: Lang) -> list[_Raw]:
 # --------------------------------------------------------------------------
 
 
-def _zh_boundaries(text: str) -> list[int]:
-    """Offsets after which a Chinese sentence ends.
-
-    Splits after 。！？!? and ellipses with any closing quotes or brackets;
-    never inside 《》; inside a quotation or bracket only if it ends the
-    sentence (its last mark before the closer is final and no continuation
-    punctuation follows it), so “小院高墙”,将会… stays one sentence.
-    """
-    n = len(text)
-    straight_quotes = text.count('"') % 2 == 0
-    # First pass: for every opening bracket, where it closes (or -1).
+def _closing_positions(text: str, straight_quotes: bool) -> dict[int, int]:
+    """For every opening bracket or quote of *text* that closes, where it closes."""
     closing: dict[int, int] = {}
     stack: list[tuple[str, int]] = []
     in_straight = -1
@@ -376,6 +367,33 @@ def _zh_boundaries(text: str) -> list[int]:
             stack.append((ch, i))
         elif stack and (ch == _PAIRS.get(stack[-1][0]) or (ch == _TITLE_CLOSE and stack[-1][0] == _TITLE_OPEN)):
             closing[stack.pop()[1]] = i
+    return closing
+
+
+def _zh_final_at(text: str, i: int) -> bool:
+    """Is ``text[i]`` a mark that can end a Chinese sentence (。！？, an ellipsis, a full stop between hanzi)?"""
+    n, ch = len(text), text[i]
+    final = ch in _ZH_FINAL or (ch in _ELLIPSIS and i + 1 < n and text[i + 1] in _ELLIPSIS) or (
+        # a half-width full stop ends a Chinese sentence: "我们来了.你们呢", "上涨了3.5%.下一步"
+        ch == "." and i > 0 and (_HAN.match(text[i - 1]) is not None or text[i - 1] in "%％”’）)")
+        and (i + 1 >= n or _HAN.match(text[i + 1]) is not None or text[i + 1] in " “‘（(")
+    )
+    if ch in "!?" and 0 < i < n - 1 and text[i - 1].isascii() and text[i - 1].isalnum() and text[i + 1].isascii() and text[i + 1].isalnum():
+        final = False  # "a?b=1" in a URL
+    return final
+
+
+def _zh_boundaries(text: str) -> list[int]:
+    """Offsets after which a Chinese sentence ends.
+
+    Splits after 。！？!? and ellipses with any closing quotes or brackets;
+    never inside 《》; inside a quotation or bracket only if it ends the
+    sentence (its last mark before the closer is final and no continuation
+    punctuation follows it), so “小院高墙”,将会… stays one sentence.
+    """
+    n = len(text)
+    straight_quotes = text.count('"') % 2 == 0
+    closing = _closing_positions(text, straight_quotes)
 
     def ends_sentence_at_close(open_pos: int, close_pos: int) -> bool:
         inner = text[open_pos + 1:close_pos].rstrip()
@@ -404,14 +422,7 @@ def _zh_boundaries(text: str) -> list[int]:
         elif open_stack and ch == (_TITLE_CLOSE if open_stack[-1][0] == _TITLE_OPEN else _PAIRS.get(open_stack[-1][0])):
             open_stack.pop()
 
-        final = ch in _ZH_FINAL or (ch in _ELLIPSIS and i + 1 < n and text[i + 1] in _ELLIPSIS) or (
-            # a half-width full stop ends a Chinese sentence: "我们来了.你们呢", "上涨了3.5%.下一步"
-            ch == "." and i > 0 and (_HAN.match(text[i - 1]) is not None or text[i - 1] in "%％”’）)")
-            and (i + 1 >= n or _HAN.match(text[i + 1]) is not None or text[i + 1] in " “‘（(")
-        )
-        if ch in "!?" and 0 < i < n - 1 and text[i - 1].isascii() and text[i - 1].isalnum() and text[i + 1].isascii() and text[i + 1].isalnum():
-            final = False  # "a?b=1" in a URL
-        if not final:
+        if not _zh_final_at(text, i):
             i += 1
             continue
         # Take the whole run of final marks and closers.
