@@ -370,6 +370,20 @@ def _closing_positions(text: str, straight_quotes: bool) -> dict[int, int]:
     return closing
 
 
+def _ends_sentence_at_close(text: str, open_pos: int, close_pos: int) -> bool:
+    """Does the quotation or bracket from *open_pos* to *close_pos* end its sentence (a final mark inside, no continuation after)?"""
+    n = len(text)
+    inner = text[open_pos + 1:close_pos].rstrip()
+    while inner and inner[-1] in _CLOSERS:
+        inner = inner[:-1]
+    if not inner or not (inner[-1] in _ZH_FINAL or inner[-1] in _ELLIPSIS or inner[-1] == "."):
+        return False
+    j = close_pos + 1
+    while j < n and (text[j] in _CLOSERS or text[j] == " "):
+        j += 1
+    return j >= n or text[j] not in _CONTINUATION
+
+
 def _zh_final_at(text: str, i: int) -> bool:
     """Is ``text[i]`` a mark that can end a Chinese sentence (。！？, an ellipsis, a full stop between hanzi)?"""
     n, ch = len(text), text[i]
@@ -395,17 +409,6 @@ def _zh_boundaries(text: str) -> list[int]:
     straight_quotes = text.count('"') % 2 == 0
     closing = _closing_positions(text, straight_quotes)
 
-    def ends_sentence_at_close(open_pos: int, close_pos: int) -> bool:
-        inner = text[open_pos + 1:close_pos].rstrip()
-        while inner and inner[-1] in _CLOSERS:
-            inner = inner[:-1]
-        if not inner or not (inner[-1] in _ZH_FINAL or inner[-1] in _ELLIPSIS or inner[-1] == "."):
-            return False
-        j = close_pos + 1
-        while j < n and (text[j] in _CLOSERS or text[j] == " "):
-            j += 1
-        return j >= n or text[j] not in _CONTINUATION
-
     boundaries: list[int] = []
     open_stack: list[tuple[str, int]] = []  # brackets open at the current position
     i = 0
@@ -430,7 +433,7 @@ def _zh_boundaries(text: str) -> list[int]:
         while j < n and (text[j] in _ZH_FINAL or text[j] in _ELLIPSIS):
             j += 1
         allowed = not any(o == _TITLE_OPEN for o, _ in open_stack) and all(
-            ends_sentence_at_close(pos, closing[pos]) for o, pos in open_stack if o != '"' or pos in closing
+            _ends_sentence_at_close(text, pos, closing[pos]) for o, pos in open_stack if o != '"' or pos in closing
         )
         # Closers that shut brackets opened inside this sentence stay with it.
         while j < n and text[j] in _CLOSERS:

@@ -83,15 +83,7 @@ def align_band(
     beads: Sequence[tuple[int, int]] = BEADS,
 ) -> Path:
     """Run the banded DP and trace back the best path."""
-    lo = np.clip(centres - width, 0, m)
-    hi = np.clip(centres + width, 0, m)
-    lo[0], hi[-1] = 0, m  # the path must start at (0, 0) and end at (n, m)
-    # Keep the band connected: each row's window reaches the previous one.
-    for i in range(1, n + 1):
-        lo[i] = min(lo[i], hi[i - 1])
-        hi[i] = max(hi[i], lo[i])
-    for i in range(n - 1, -1, -1):
-        hi[i] = max(hi[i], lo[i + 1])
+    lo, hi = _band(n, m, centres, width)
     span = int((hi - lo).max()) + 1
     for scorer in scorers:
         scorer.set_band(lo, span)
@@ -143,8 +135,26 @@ def align_band(
             arg[improved] = k01
         D.append(best)
         back.append(arg)
+    return _trace_back(D, back, lo, n, m, beads)
 
-    # Trace back from (n, m).
+
+def _band(n: int, m: int, centres: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's window of target positions around the centre line, connected from (0, 0) to (n, m)."""
+    lo = np.clip(centres - width, 0, m)
+    hi = np.clip(centres + width, 0, m)
+    lo[0], hi[-1] = 0, m  # the path must start at (0, 0) and end at (n, m)
+    # Keep the band connected: each row's window reaches the previous one.
+    for i in range(1, n + 1):
+        lo[i] = min(lo[i], hi[i - 1])
+        hi[i] = max(hi[i], lo[i])
+    for i in range(n - 1, -1, -1):
+        hi[i] = max(hi[i], lo[i + 1])
+    return lo, hi
+
+
+def _trace_back(D: list[np.ndarray], back: list[np.ndarray], lo: np.ndarray, n: int, m: int,
+                beads: Sequence[tuple[int, int]]) -> Path:
+    """The best path, from (n, m) back to (0, 0), with each bead's cost."""
     out: list[tuple[int, int, int, int]] = []
     costs: list[float] = []
     i, j = n, m
