@@ -590,29 +590,25 @@ def _is_han_or_alnum(text: str) -> bool:
 
 def _set_phrases(pool: _Pool, segs: list[_Seg], lex: _Lexis) -> None:
     """Four-character phrases: dictionary idioms, and four characters standing alone between boundaries."""
-    for seg in segs:
-        toks, classes = seg.tokens, seg.classes
-        n = len(toks)
-        for i in range(n):
-            if classes[i] != _C or seg.person[i]:
-                continue
-            tok = toks[i]
-            if len(tok) == 4 and _is_han(tok):
-                pool.add(tok, "set-phrase:" + ("idiom" if lex.tags.get(tok) in ("i", "l") else "word"), "formulation")
-                continue
-            # 2+2 (or 1+3, 3+1, 1+1+2 ...) tokens making four characters between boundaries
-            end = next(((j, chars) for j, chars in _content_run(seg, i) if chars >= 4), None)
-            if end is None or end[1] != 4 or end[0] == i:
-                continue
-            j = end[0]
-            span = "".join(toks[i:j + 1])
-            if not _is_han(span):
-                continue
-            lfree = i == 0 or classes[i - 1] in (_P, _F, _V) or lex.tags.get(toks[i - 1]) == "v"
-            rfree = j + 1 >= n or classes[j + 1] in (_P, _F) or toks[j + 1] in _NAME_ENDS
-            unknown = j == i + 1 and len(toks[i]) == 2 and any(t not in lex.freq for t in toks[i:j + 1])
-            if (lfree and rfree) or _parallel(span) or unknown:
-                pool.add(span, "set-phrase:" + ("parallel" if _parallel(span) else "standalone" if lfree and rfree else "unknown"), "formulation")
+    for seg, i in _content_starts(segs):
+        toks, classes, n = seg.tokens, seg.classes, len(seg.tokens)
+        tok = toks[i]
+        if len(tok) == 4 and _is_han(tok):
+            pool.add(tok, "set-phrase:" + ("idiom" if lex.tags.get(tok) in ("i", "l") else "word"), "formulation")
+            continue
+        # 2+2 (or 1+3, 3+1, 1+1+2 ...) tokens making four characters between boundaries
+        end = next(((j, chars) for j, chars in _content_run(seg, i) if chars >= 4), None)
+        if end is None or end[1] != 4 or end[0] == i:
+            continue
+        j = end[0]
+        span = "".join(toks[i:j + 1])
+        if not _is_han(span):
+            continue
+        lfree = i == 0 or classes[i - 1] in (_P, _F, _V) or lex.tags.get(toks[i - 1]) == "v"
+        rfree = j + 1 >= n or classes[j + 1] in (_P, _F) or toks[j + 1] in _NAME_ENDS
+        unknown = j == i + 1 and len(toks[i]) == 2 and any(t not in lex.freq for t in toks[i:j + 1])
+        if (lfree and rfree) or _parallel(span) or unknown:
+            pool.add(span, "set-phrase:" + ("parallel" if _parallel(span) else "standalone" if lfree and rfree else "unknown"), "formulation")
 
 
 def _phrases(pool: _Pool, segs: list[_Seg], lex: _Lexis) -> None:
@@ -622,26 +618,30 @@ def _phrases(pool: _Pool, segs: list[_Seg], lex: _Lexis) -> None:
     is what finds 反帝反殖斗争 or 开放型世界经济 at all; it ranks below every
     other signal.
     """
+    for seg, i in _content_starts(segs):
+        toks, classes, n = seg.tokens, seg.classes, len(seg.tokens)
+        if not (i == 0 or classes[i - 1] in (_P, _F, _V) or lex.tags.get(toks[i - 1]) == "v"):
+            continue
+        for j, chars in _content_run(seg, i):
+            if chars > 10:
+                break
+            if j == i or chars < 5:
+                continue
+            if not (j + 1 >= n or classes[j + 1] in (_P, _F)):
+                continue
+            if lex.tags.get(toks[j], "n") not in _NOUN_TAGS or lex.tags.get(toks[i]) in ("v", "d", "ad"):
+                continue
+            span = "".join(toks[i:j + 1])
+            if _is_han(span):
+                pool.add(span, "phrase", "concept")
+
+
+def _content_starts(segs: list[_Seg]) -> Iterator[tuple[_Seg, int]]:
+    """``(segment, i)`` for every content token that is not part of a person's name."""
     for seg in segs:
-        toks, classes = seg.tokens, seg.classes
-        n = len(toks)
-        for i in range(n):
-            if classes[i] != _C or seg.person[i]:
-                continue
-            if not (i == 0 or classes[i - 1] in (_P, _F, _V) or lex.tags.get(toks[i - 1]) == "v"):
-                continue
-            for j, chars in _content_run(seg, i):
-                if chars > 10:
-                    break
-                if j == i or chars < 5:
-                    continue
-                if not (j + 1 >= n or classes[j + 1] in (_P, _F)):
-                    continue
-                if lex.tags.get(toks[j], "n") not in _NOUN_TAGS or lex.tags.get(toks[i]) in ("v", "d", "ad"):
-                    continue
-                span = "".join(toks[i:j + 1])
-                if _is_han(span):
-                    pool.add(span, "phrase", "concept")
+        for i, cls in enumerate(seg.classes):
+            if cls == _C and not seg.person[i]:
+                yield seg, i
 
 
 def _content_run(seg: _Seg, i: int, max_tokens: int = 4) -> Iterator[tuple[int, int]]:
