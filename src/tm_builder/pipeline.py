@@ -215,7 +215,7 @@ def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions)
             raise InputError(f"{p} and {stems[stem]} would write the same outputs ({stem}.*); rename one")
         stems[stem] = os.fspath(p)
     if o.reference is not None and len(paths) != 1:
-        raise InputError("--reference aligns one document with its translation: give exactly one input file")
+        raise InputError("a reference translation aligns with one document: give exactly one input file")
 
 
 def _draft_and_propose(documents, aligned, known: Glossary, drafter: Engine | None, o: TranslateOptions,

@@ -73,7 +73,7 @@ class DraftCache:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
-            raise OutputError(f"{self.path}: cannot open the draft cache ({exc}); use --no-cache") from None
+            raise OutputError(f"{self.path}: cannot open the draft cache ({exc}); run without the draft cache") from None
 
     def get(self, signature: str, sources: Iterable[str]) -> dict[str, Draft]:
         """The cached drafts among *sources*."""

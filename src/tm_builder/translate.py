@@ -49,7 +49,7 @@ def load_engine(
     if engine == "none":
         return None
     if engine == "ct2" and not ct2_available():
-        raise InputError("the ct2 engine needs CTranslate2: pip install ctranslate2 (or use --engine marian)")
+        raise InputError("the ct2 engine needs CTranslate2: pip install ctranslate2, or use the marian engine")
     resolved = resolve_model(model)
     if engine == "ct2" or (engine == "auto" and ct2_available()):
         from .engines.ct2 import Ct2Engine
@@ -149,7 +149,7 @@ def require_chinese(documents: Sequence[Document]) -> None:
     """The zh->en engine drafts Chinese: refuse an English input before any model is loaded."""
     english = [d.name for d in documents if d.lang != "zh"]
     if english:
-        raise InputError(f"{english[0]}: looks like English; the zh->en engine needs Chinese (use --engine none to segment it)")
+        raise InputError(f"{english[0]}: looks like English; the zh->en engine needs Chinese (engine 'none' segments it without drafting)")
 
 
 def translate_document(

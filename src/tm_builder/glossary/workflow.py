@@ -170,7 +170,7 @@ def glossary_files(
     if not paths:
         raise InputError("no input files given")
     if reference is not None and len(paths) != 1:
-        raise InputError("--reference aligns one document with its translation: give exactly one input file")
+        raise InputError("a reference translation aligns with one document: give exactly one input file")
     documents = [segment_file(p, lang=lang) for p in paths]
     english = [d.name for d in documents if d.lang != "zh"]
     if english:
