@@ -31,8 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "zh-en"
 sys.path.insert(0, str(ROOT / "src"))
 
-from tm_builder.glossary import honoured  # noqa: E402
-from tm_builder.glossary.workflow import load_curated  # noqa: E402
+from tm_builder.glossary import honoured, load_curated  # noqa: E402
 
 
 def main() -> None:

@@ -13,8 +13,9 @@ from tm_builder.engines.base import DraftOptions
 from tm_builder.errors import InputError
 from tm_builder.formats import write_glossary
 from tm_builder.formats.termbase import GLOSSARY_COLUMNS, TBX_NS, read_glossary_csv, read_tbx, write_glossary_csv
-from tm_builder.glossary import KINDS, Glossary, Status, Term, TermOrigin, check_terms, exact_rendering, honoured
-from tm_builder.glossary.workflow import load_curated, merge
+from tm_builder.glossary import (
+    KINDS, Glossary, Status, Term, TermOrigin, check_terms, exact_rendering, honoured, load_curated, merge,
+)
 
 from .conftest import ROOT, SEED
 

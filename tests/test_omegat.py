@@ -10,7 +10,7 @@ import pytest
 
 from tm_builder.formats import read_units
 from tm_builder.formats.termbase import read_glossary_csv
-from tm_builder.glossary.workflow import load_curated
+from tm_builder.glossary import load_curated
 from tm_builder.units import Origin
 
 from .conftest import DATA, ROOT, SEED, TMX_DTD

@@ -12,7 +12,7 @@ import pytest
 
 from tm_builder.errors import InputError
 from tm_builder.formats import write_units
-from tm_builder.glossary.workflow import load_curated
+from tm_builder.glossary import load_curated
 from tm_builder.score import score
 from tm_builder.units import Origin, TranslationUnit
 

@@ -167,7 +167,8 @@ def test_killed_run_resumes_to_the_same_outputs(tiny_model, tmp_path):
 
 def test_term_candidates_are_remembered_for_a_warm_run(tmp_path, monkeypatch):
     import tm_builder.terms as terms
-    from tm_builder.glossary.workflow import glossary_terms, load_curated
+    from tm_builder.glossary import load_curated
+    from tm_builder.review import glossary_terms
 
     doc = segment_file(SEED)
     known = load_curated()

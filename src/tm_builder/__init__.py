@@ -17,7 +17,7 @@ from .version import __version__
 
 from .formats import read_units, write_units
 from .pipeline import RunSummary, TranslateOptions, align_files, score_files, translate_files
-from .glossary.workflow import glossary_files
+from .review import glossary_files
 from .segment import detect_lang, segment_file, segment_text, split_sentences
 from .translate import translate_document
 from .units import Document, Origin, Paragraph, Segment, SegmentKind, TranslationUnit

@@ -241,7 +241,7 @@ def glossary_command(
     overwritten or re-proposed.
     """
     from .glossary import Status
-    from .glossary.workflow import glossary_files
+    from .review import glossary_files
 
     with _user_errors():
         summary = glossary_files(

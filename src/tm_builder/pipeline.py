@@ -23,7 +23,7 @@ from .formats import WRITERS, MemoryHeader
 from .formats.alignment import write_links, write_unaligned
 from .formats.termbase import write_glossary_csv
 from .glossary import Glossary, Term
-from .glossary.workflow import glossary_terms, load_glossary, qa_aligned
+from .review import glossary_terms, load_glossary, qa_aligned
 from .formats.omegat import check_project_dir, write_omegat_project
 from .report import write_html
 from .score import ScoreReport, score

@@ -9,19 +9,33 @@ glossary; :func:`tm_builder.glossary.check_terms` only reports.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 from ..degenerate import check_draft
-from ..glossary import TermMatch, honoured
-from .data import Draft, draft_score
-
-if TYPE_CHECKING:
-    from .base import Engine
-
-__all__ = ["enforce_terms"]
+from ..glossary import Glossary, TermMatch, honoured
+from .data import Draft, DraftOptions, Generation, draft_score
 
 
-def enforce_terms(engine: "Engine", pieces: list[str], lengths: list[int], drafts: list[Draft]) -> list[Draft]:
+class Forcing(Protocol):
+    """What enforcement needs of an engine (:class:`~tm_builder.engines.base.Engine` has it all)."""
+
+    glossary: Glossary
+    options: DraftOptions
+
+    @property
+    def beam(self) -> int: ...
+
+    def _limit(self, source_tokens: int, ratio: float) -> int: ...
+
+    def _force(
+        self, texts: Sequence[str], prefixes: Sequence[str], *, beam: int, max_new_tokens: Sequence[int]
+    ) -> list[Generation]: ...
+
+__all__ = ["Forcing", "enforce_terms"]
+
+
+def enforce_terms(engine: Forcing, pieces: list[str], lengths: list[int], drafts: list[Draft]) -> list[Draft]:
     """Make every draft contain the approved rendering of every glossary term in its source.
 
     Constrained decoding is gone from transformers and was never in
@@ -76,7 +90,7 @@ def enforce_terms(engine: "Engine", pieces: list[str], lengths: list[int], draft
         out[i] = Draft(text, draft_score(scores[i]), tuple(notes), problem)
     return out
 
-def _force_chunks(engine: "Engine", jobs: list[tuple[int, str, str]], lengths: list[int]) -> list[list[tuple[int, str, str]]]:
+def _force_chunks(engine: Forcing, jobs: list[tuple[int, str, str]], lengths: list[int]) -> list[list[tuple[int, str, str]]]:
     """Forced decodes in runs of at most ``_FORCE_CHUNK`` under the same token budget as drafting.
 
     The budget bounds memory, and a budget of one segment per batch makes

@@ -1,19 +1,22 @@
-"""The glossary: the model on the ground floor, the workflow above the engines.
+"""The glossary: the model, the curated glossary and the decisions on it, on the ground floor.
 
-``from tm_builder.glossary import Term, Glossary, Status, ...`` gives the
-model (:mod:`.model`), which engines and formats use; the workflow (curated
-loading, proposals, merging, QA of aligned pairs, the ``glossary`` command)
-is :mod:`tm_builder.glossary.workflow`, imported only by what sits above the
-engines.
+:mod:`.model` holds terms, statuses, matching and the checks of a target;
+:mod:`.curated` loads the shipped political glossary; :mod:`.decisions`
+proposes terms for review and merges proposals into a reviewed file,
+keeping every human decision.  Engines and formats import from here.  What
+a run does with a glossary (terms in force, QA of aligned pairs, the
+``glossary`` command) sits above the engines, in :mod:`tm_builder.review`.
 """
 
 from __future__ import annotations
 
+from .curated import CURATED_COLUMNS, curated_dir, load_curated
+from .decisions import merge, propose
 from .model import (
     KINDS, Glossary, Status, Term, TermMatch, TermOrigin, check_terms, exact_rendering, honoured, split_variants,
 )
 
 __all__ = [
-    "KINDS", "Glossary", "Status", "Term", "TermMatch", "TermOrigin", "check_terms", "exact_rendering", "honoured",
-    "split_variants",
+    "CURATED_COLUMNS", "KINDS", "Glossary", "Status", "Term", "TermMatch", "TermOrigin", "check_terms", "curated_dir",
+    "exact_rendering", "honoured", "load_curated", "merge", "propose", "split_variants",
 ]

@@ -1,51 +1,41 @@
-"""What a run does with a glossary, above the engines: terms in force, proposals, merging, QA.
+"""The glossary's review workflow, above the engines: terms in force, QA of human pairs, proposals, the command.
 
-:mod:`.model` is the data and the matching that engines and formats use;
-this module is the workflow around it:
+:mod:`tm_builder.glossary` is the model and the decisions on it (what
+engines and formats use); this module is what a run does with it:
 
-* :func:`load_curated`: the curated glossary shipped in ``glossary/*.csv``
-  (approved by construction); :func:`load_glossary`: it, with the reviewed
-  files on top;
+* :func:`load_glossary`: the curated glossary with the reviewed files on top;
 * :func:`qa_aligned`: glossary checks on aligned human pairs (notes, never rewrites);
-* :func:`glossary_terms` and :func:`propose`: the terms a document uses,
-  with renderings from the glossary, the aligned pairs or a machine draft;
-* :func:`merge`: this run's proposals folded into a reviewed file, every
-  human decision kept;
+* :func:`glossary_terms`: the terms a document uses, with renderings from
+  the glossary, the aligned pairs or a machine draft, for people to review;
 * :func:`glossary_files`: the ``tm-builder glossary`` command.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..align import align_translation
-from ..engines.base import DraftOptions, Engine
-from ..errors import InputError, OutputError
-from ..formats import GLOSSARY_SUFFIXES, read_glossary, write_glossary
-from ..segment import segment_file
-from ..store import DraftCache
-from ..textio import refuse_overwrite
-from ..translate import draft_units, load_engine
-from ..units import Document, Origin, TranslationUnit
-from .model import KINDS, Glossary, Status, Term, TermOrigin, check_terms, split_variants
+from .align import align_translation
+from .engines.base import DraftOptions, Engine
+from .errors import InputError, OutputError
+from .formats import GLOSSARY_SUFFIXES, read_glossary, write_glossary
+from .glossary import Glossary, Status, Term, check_terms, load_curated, merge, propose
+from .segment import segment_file
+from .store import DraftCache
+from .textio import refuse_overwrite
+from .translate import draft_units, load_engine
+from .units import Document, Origin, TranslationUnit
 
-if TYPE_CHECKING:  # the extractor's data classes, at the seam between the two stages
-    from ..terms import Candidate, Rendering
+if TYPE_CHECKING:
+    from .terms import Candidate
 
-__all__ = [
-    "CURATED_COLUMNS", "MIN_TERM_SCORE", "GlossarySummary", "curated_dir", "glossary_files", "glossary_terms",
-    "load_curated", "load_glossary", "merge", "propose", "qa_aligned",
-]
+__all__ = ["MIN_TERM_SCORE", "GlossarySummary", "glossary_files", "glossary_terms", "load_glossary", "qa_aligned"]
 
-#: candidates below this extractor score stay out of review files: about 60% of those above it are
-#: oracle terms on the seed and on the held-out WMT18 block, against under 40% of the next hundred
 MIN_TERM_SCORE = 3.5
 
 
@@ -97,7 +87,7 @@ def glossary_terms(
     evidence, any translated one gives example targets.  With an *engine*,
     terms without a known or aligned rendering get a machine draft (cached).
     """
-    from ..terms import aligned_renderings
+    from .terms import aligned_renderings
 
     candidates = [c for c in _candidates(documents, known, cache) if c.score >= min_score or c.source in known]
     pairs = [(u.source, u.target) for u in units if u.origin is Origin.ALIGNED and u.target]
@@ -114,7 +104,7 @@ def glossary_terms(
 
 def _candidates(documents: Sequence[Document], known: Glossary, cache: DraftCache | None) -> list["Candidate"]:
     """Extracted candidates, remembered in the cache by input and extractor version: a warm re-run skips extraction."""
-    from .. import terms
+    from . import terms
 
     curated = sorted(t.source for t in known if t.status is Status.APPROVED)
     key = None
@@ -210,7 +200,7 @@ def _check_targets(targets: list[Path], inputs: Sequence[str | os.PathLike[str]]
 
 def _term_drafter(engine: str, model: str | None, known: Glossary, quantization: str) -> Engine | None:
     """The engine for terms without a rendering; with ``auto`` and no model installed, none."""
-    from ..models import ModelError
+    from .models import ModelError
 
     if engine == "none":
         return None
@@ -221,131 +211,3 @@ def _term_drafter(engine: str, model: str | None, known: Glossary, quantization:
         if engine != "auto" or model is not None:
             raise
     return None
-
-
-# -- the curated glossary -------------------------------------------------------
-
-
-def curated_dir() -> Path:
-    """The shipped glossary: ``$TM_BUILDER_GLOSSARY_DIR`` if set, else the package's copy of ``glossary/``."""
-    explicit = os.environ.get("TM_BUILDER_GLOSSARY_DIR")
-    return Path(explicit) if explicit else Path(__file__).parent.parent / "curated"
-
-
-CURATED_COLUMNS = ("source", "target", "variants", "kind", "note")
-
-
-def load_curated(directory: str | os.PathLike[str] | None = None) -> Glossary:
-    """Every ``*.csv`` of the curated glossary, as approved terms (files in name order).
-
-    A malformed file is an error naming the file and line: a curated
-    glossary that silently loses rows would silently stop enforcing them.
-    """
-    folder = Path(directory) if directory is not None else curated_dir()
-    terms: list[Term] = []
-    seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            if tuple(reader.fieldnames or ()) [: len(CURATED_COLUMNS)] != CURATED_COLUMNS:
-                raise InputError(f"{path}: the header must start with {','.join(CURATED_COLUMNS)}")
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                source, target = (row["source"] or "").strip(), (row["target"] or "").strip()
-                if not source or not target:
-                    raise InputError(f"{where}: source and target must not be empty")
-                kind = (row["kind"] or "").strip()
-                if kind not in KINDS:
-                    raise InputError(f"{where}: unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-                if source in seen:
-                    raise InputError(f"{where}: {source} is already defined in {seen[source]}")
-                seen[source] = where
-                terms.append(
-                    Term(
-                        source, target, kind, Status.APPROVED, TermOrigin.CURATED,
-                        variants=split_variants(row["variants"] or ""), note=(row["note"] or "").strip(),
-                    )
-                )
-    return Glossary.of(terms)
-
-
-# -- merging ------------------------------------------------------------------------
-
-
-def merge(reviewed: Glossary, proposed: Sequence[Term]) -> Glossary:
-    """Fold this run's *proposed* terms into a *reviewed* glossary.
-
-    Human decisions win, always: a row of *reviewed* keeps its target, kind,
-    status, variants and note whatever this run proposes (an approved
-    target is never overwritten, a rejected term never re-proposed).  A
-    candidate the reviewer left undecided also keeps its target, since it
-    may have been edited.  Only the statistics grow: documents are united
-    and occurrences in documents the row had not seen are added, so
-    re-running on the same documents changes nothing.  New terms are
-    appended in the order given.
-    """
-    out = Glossary.of(reviewed)
-    for term in proposed:
-        old = out.get(term.source)
-        if old is None:
-            out.add(term)
-            continue
-        seen, now = set(old.documents), set(term.documents)
-        if now <= seen:
-            frequency = old.frequency  # the same documents again: already counted
-        elif not now & seen:
-            frequency = old.frequency + term.frequency
-        else:
-            frequency = max(old.frequency, term.frequency)  # partly counted already: a lower bound
-        out.add(
-            replace(
-                old,
-                frequency=frequency,
-                documents=tuple(sorted({*old.documents, *term.documents})),
-                example_source=old.example_source or term.example_source,
-                example_target=old.example_target or (term.example_target if term.target == old.target else ""),
-            )
-        )
-    return out
-
-
-# -- proposals from extracted candidates ---------------------------------------------------------------
-
-
-def propose(
-    candidates: Sequence["Candidate"],
-    known: Glossary,
-    *,
-    aligned: Mapping[str, "Rendering"] | None = None,
-    drafts: Mapping[str, str] | None = None,
-    example_targets: Mapping[str, str] | None = None,
-) -> list[Term]:
-    """Glossary rows for extracted *candidates*, a rendering for each where there is one.
-
-    Renderings in priority order, each recording its origin: a decision in
-    *known* (the curated glossary and any reviewed files: approved targets
-    and rejections stand as they are); the English n-gram *aligned* human
-    translations give evidence for; the machine draft of the term in
-    *drafts* (a candidate that needs review); else no target.
-    *example_targets* maps an example source segment to its translation.
-    """
-    aligned, drafts, example_targets = aligned or {}, drafts or {}, example_targets or {}
-    out = []
-    for c in candidates:
-        stats = dict(
-            frequency=c.frequency, documents=c.documents, example_source=c.example,
-            example_target=example_targets.get(c.example, ""),
-        )
-        decided = known.get(c.source)
-        if decided is not None and decided.status is not Status.CANDIDATE:
-            out.append(replace(decided, **stats))
-        elif c.source in aligned:
-            r = aligned[c.source]
-            out.append(Term(c.source, r.target, c.kind or "", Status.CANDIDATE, TermOrigin.ALIGNED, **{
-                **stats, "example_target": stats["example_target"] or r.example_target}))
-        elif drafts.get(c.source):
-            out.append(Term(c.source, drafts[c.source], c.kind or "", Status.CANDIDATE, TermOrigin.MT, **stats,
-                            note="machine draft of the term: needs review"))
-        else:
-            out.append(Term(c.source, "", c.kind or "", Status.CANDIDATE, TermOrigin.NONE, **stats))
-    return out
