@@ -37,6 +37,25 @@ def test_every_segment_gets_a_draft_in_order(ct2):
     assert len(drafts) == len(SEGMENTS) and all(d.text for d in drafts)
 
 
+def test_conversion_is_quiet(tiny_model, tmp_path):
+    """Converting for CTranslate2 (a first run's work) prints nothing of transformers' own on stderr."""
+    code = f"from tm_builder.engines.ct2 import Ct2Engine; Ct2Engine({str(tiny_model)!r})"
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_a_quantization_the_cpu_cannot_run_is_one_line(tiny_model):
+    from tm_builder.engines.ct2 import Ct2Engine
+    from tm_builder.errors import TmBuilderError
+
+    for quantization in ("int16", "int8_float32"):  # whether this CPU has them or not, never a traceback
+        try:
+            Ct2Engine(tiny_model, quantization=quantization)
+        except TmBuilderError as exc:
+            assert quantization in str(exc) and "\n" not in str(exc)
+
+
 def test_converted_once_per_quantization(tiny_model):
     from tm_builder.engines.ct2 import Ct2Engine, converted_dir
 

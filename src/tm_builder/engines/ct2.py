@@ -49,7 +49,10 @@ def converted_dir(model_dir: Path, label: str, quantization: str) -> Path:
 def _convert(model_dir: Path, target: Path, quantization: str) -> None:
     """Convert once (this is the only place that needs transformers and torch)."""
     from ctranslate2.converters import TransformersConverter
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # "Loading weights" on stderr, in the middle of our own output
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
     try:
@@ -92,9 +95,12 @@ class Ct2Engine(Engine):
         cores = usable_cores()
         # Whole batches in parallel, one thread each: the fastest layout measured on 2 cores.
         self.workers = cores
-        self.translator = ctranslate2.Translator(
-            str(converted), device="cpu", compute_type=quantization, inter_threads=cores, intra_threads=1
-        )
+        try:
+            self.translator = ctranslate2.Translator(
+                str(converted), device="cpu", compute_type=quantization, inter_threads=cores, intra_threads=1
+            )
+        except ValueError as exc:  # e.g. int16 on a CPU without the instructions for it
+            raise TmBuilderError(f"CTranslate2 cannot run {quantization} weights on this machine ({exc}); try int8") from None
         self.source_spm = spm.SentencePieceProcessor(model_file=str(source / "source.spm"))
         self.target_spm = spm.SentencePieceProcessor(model_file=str(source / "target.spm"))
         config = json.loads((source / "config.json").read_text(encoding="utf-8"))
