@@ -218,8 +218,10 @@ def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions)
         raise InputError("a reference translation aligns with one document: give exactly one input file")
 
 
-def _draft_and_propose(documents, aligned, known: Glossary, drafter: Engine | None, o: TranslateOptions,
-                       progress: ProgressFactory | None, summary: RunSummary):
+def _draft_and_propose(
+    documents: Sequence[Document], aligned: DocumentAlignment | None, known: Glossary, drafter: Engine | None,
+    o: TranslateOptions, progress: ProgressFactory | None, summary: RunSummary,
+) -> tuple[list[list[TranslationUnit]], list[list[Term]]]:
     """Every document's units, drafted where no human target exists, and its proposed glossary rows."""
     total = sum(len(d.segments) for d in documents) if drafter else 0
     if aligned is not None and drafter:

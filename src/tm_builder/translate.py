@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .engines.base import Draft, DraftOptions, Engine
 from .errors import InputError
@@ -21,11 +22,13 @@ from .store import DraftCache, signature_key
 from .units import Document, Origin, TranslationUnit
 from .vocab import ENGINES
 
+if TYPE_CHECKING:
+    from .score import MetricScore
+
 __all__ = [
     "ENGINES", "DraftOptions", "document_units", "draft_units", "load_engine", "require_chinese", "score_on_reference",
     "translate_document",
 ]
-
 
 
 def ct2_available() -> bool:
@@ -168,7 +171,9 @@ def translate_document(
     return draft_units(units, engine, progress, cache)
 
 
-def score_on_reference(units: Sequence[TranslationUnit], engine: Engine, cache: DraftCache | None = None):
+def score_on_reference(
+    units: Sequence[TranslationUnit], engine: Engine, cache: DraftCache | None = None
+) -> tuple[list[MetricScore], int]:
     """How good the model is on this document: its drafts of the aligned sentences against the human targets.
 
     Returns the corpus scores (BLEU, chrF, TER) and how many sentences they
@@ -180,7 +185,7 @@ def score_on_reference(units: Sequence[TranslationUnit], engine: Engine, cache: 
     pairs = [u for u in units if u.origin is Origin.ALIGNED and u.target]
     if not pairs:
         return [], 0
-    blank = [replace(u, target="", origin=Origin.NONE, score=None, notes=(), terms=()) for u in pairs]
+    blank = [replace(u, target="", origin=Origin.NONE, score=None, notes=(), terms=(), problem=None) for u in pairs]
     drafts = draft_units(blank, engine, cache=cache)
     return corpus_scores([d.target for d in drafts], [u.target for u in pairs], ("bleu", "chrf", "ter")), len(pairs)
 
