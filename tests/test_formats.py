@@ -136,16 +136,19 @@ def test_po_fuzzy_and_context(tmp_path):
     write_units(HOSTILE, path, HEADER)
     import polib
 
-    entries = {e.msgctxt: e for e in polib.pofile(str(path))}
-    assert "fuzzy" in entries["a.txt:2:1"].flags  # MT draft
-    assert "fuzzy" in entries["a.txt:5:1"].flags  # weak alignment
-    assert "fuzzy" not in entries["a.txt:6:1"].flags  # confident alignment
-    assert "fuzzy" not in entries["a.txt:2:2"].flags  # human
-    assert "fuzzy" not in entries["a.txt:3:1"].flags  # nothing to review
-    assert entries["a.txt:1:1"].occurrences == [("a.txt", "3")]
-    assert "origin: aligned" in entries["a.txt:1:1"].comment
-    # the same sentence twice stays two entries
-    assert entries["a.txt:5:1"].msgid == entries["a.txt:6:1"].msgid
+    entries = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(path))}
+    by_source = {u.source: entries[(None, u.source)] for u in HOSTILE[:5]}
+    assert "fuzzy" in by_source["王毅:"].flags  # MT draft
+    assert "fuzzy" in entries[(None, "同一句。")].flags  # weak alignment
+    assert "fuzzy" not in entries[("variant 2", "同一句。")].flags  # confident alignment
+    assert "fuzzy" not in by_source["表情😀𠀀𪚥"].flags  # human
+    assert "fuzzy" not in by_source["没有译文。"].flags  # nothing to review
+    first = by_source[HOSTILE[0].source]
+    assert first.occurrences == [("a.txt", "3")]
+    assert "origin: aligned" in first.comment and "position: a.txt:1:1 (line 3)" in first.comment
+    # a context only where the same source needs two entries, and none positional
+    assert sorted(c for c, _ in entries if c) == ["variant 2"]
+    assert "position: a.txt:6:1" in entries[("variant 2", "同一句。")].comment
 
 
 def test_needs_review_policy():
