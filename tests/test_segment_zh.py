@@ -185,3 +185,130 @@ def test_quotation_of_several_sentences_that_ends_the_sentence_is_split():
     assert sentences("他强调：“我们要坚持高质量发展。这是硬道理。”他还说。") == [
         "他强调：“我们要坚持高质量发展。", "这是硬道理。”", "他还说。",
     ]
+
+
+# Unmarked titles: a title line ends without a full stop, like a line broken by the layout.
+
+ARTICLE_WITH_TITLES = (
+    "商务部：将进一步扩大高水平对外开放\n\n"
+    "新华社北京5月8日电（记者 王晓）\n\n"
+    "商务部新闻发言人8日表示，今年以来我国外贸进出口保持平稳增长，\n\n"
+    "一季度货物贸易进出口总值同比增长5%。下一步，商务部将加大政策支持力度，稳住外贸基本\n\n"
+    "盘。\n"
+)
+
+
+def test_unmarked_title_is_a_heading_and_breaks_below_it_are_still_mended():
+    assert pairs(ARTICLE_WITH_TITLES) == [
+        [("heading", "商务部：将进一步扩大高水平对外开放")],
+        [("sentence", "新华社北京5月8日电（记者 王晓）")],
+        [("sentence", "商务部新闻发言人8日表示，今年以来我国外贸进出口保持平稳增长，一季度货物贸易进出口总值同比增长5%。"),
+         ("sentence", "下一步，商务部将加大政策支持力度，稳住外贸基本盘。")],
+    ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["守护绿水青山 建设美丽乡村", "牢记嘱托，奋力谱写高质量发展新篇章", "“千万工程”二十年：浙江乡村蝶变之路"],
+)
+def test_title_forms_at_the_top(title):
+    text = f"{title}\n\n春日的田野生机勃勃，农民们正忙着春耕备耕。各地积极落实惠农政策，\n\n确保粮食生产稳定。\n"
+    assert pairs(text) == [
+        [("heading", title)],
+        [("sentence", "春日的田野生机勃勃，农民们正忙着春耕备耕。"), ("sentence", "各地积极落实惠农政策，确保粮食生产稳定。")],
+    ]
+
+
+def test_kicker_and_reporter_line_under_a_title():
+    text = (
+        "扎根山乡三十年\n——记浙江省安吉县余村党支部书记\n本报记者 陈明、刘芳\n"
+        "走进余村，青山环抱，溪水潺潺，游客络绎不绝。二十年前，这里还是矿山林立、粉尘漫天的\n景象。\n"
+    )
+    assert pairs(text) == [
+        [("heading", "扎根山乡三十年")],
+        [("heading", "——记浙江省安吉县余村党支部书记")],
+        [("sentence", "本报记者 陈明、刘芳")],
+        [("sentence", "走进余村，青山环抱，溪水潺潺，游客络绎不绝。"), ("sentence", "二十年前，这里还是矿山林立、粉尘漫天的景象。")],
+    ]
+
+
+def test_unmarked_subtitles_inside_the_document():
+    text = (
+        "丽水市：探索山区共同富裕新路子\n\n"
+        "近年来，丽水市立足生态优势，大力发展生态旅游、精品农业和来料加工，推动绿水青山源源不断转化为金山银山，"
+        "山区群众收入增速连续多年高于全省平均水平。\n\n"
+        "在景宁畲族自治县，当地把民族文化与乡村旅游结合起来，\n\n"
+        "打造了一批特色民宿和文化村落，带动三千多户农民在家门口就业增收，村集体经济收入普遍突破五十万元。（丽组）\n\n"
+        "衢州市推进数字乡村建设\n\n"
+        "衢州市以数字化改革为牵引，推动政务服务、医疗健康和教育资源向农村延伸，村民办事不出村，看病就医更加便利，农村电商\n\n"
+        "蓬勃发展，农产品销路越来越宽。（衢组）\n"
+    )
+    doc = segment_text(text, lang="zh")
+    assert [s.text for s in doc.segments if s.kind is SegmentKind.HEADING] == ["丽水市：探索山区共同富裕新路子", "衢州市推进数字乡村建设"]
+    assert doc.repaired == 2
+    assert [p.segments[-1].kind.value for p in doc.paragraphs] == ["heading", "sentence", "byline", "heading", "byline"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a comma, an open quotation, a full stop inside, a lede's opening, a speaker's question
+        "我们要坚持和发展新时代“枫桥\n\n经验”，把矛盾化解在基层。",
+        "近年来，当地持续推进老旧小区改造\n\n工程，居民生活条件明显改善。",
+        "今年春耕备耕进展顺利。各地抓紧抢抓农时\n\n播种，确保粮食丰收。",
+        "**记者：**请问中方对此有何评论，是否会采取\n\n进一步措施？",
+    ],
+)
+def test_broken_first_lines_that_only_look_like_titles_are_mended(text):
+    doc = segment_text(text, lang="zh")
+    assert len(doc.paragraphs) == 1 and doc.repaired == 1
+    assert not any(s.kind is SegmentKind.HEADING for s in doc.segments)
+
+
+def test_line_as_long_as_the_wrap_width_is_not_a_title():
+    # Hard-wrapped at 18 characters with no blank lines: the first line has no punctuation,
+    # but it is as long as the lines broken mid-clause, so it is wrapped text, not a title.
+    para = (
+        "我国新能源汽车产业发展势头强劲产销量连续多年位居全球第一，充电基础设施建设加快推进，农村地区充电网络逐步完善，"
+        "消费者购车意愿持续增强。与此同时，动力电池回收利用体系不断健全，产业链上下游协同发展，“车路云一体化”应用试点稳步推开。"
+    )
+    wrapped = "\n".join(para[i:i + 18] for i in range(0, len(para), 18))
+    assert pairs(wrapped) == pairs(para)
+    assert not any(s.kind is SegmentKind.HEADING for s in segment_text(wrapped, lang="zh").segments)
+
+
+def test_hard_wrapped_chinese_joins_at_full_lines_ending_in_a_colon_or_a_full_stop():
+    paras = [
+        "各地结合实际，探索形成了许多好做法：有的建立网格员队伍，有的设立“老娘舅”调解室，有的开通线上议事平台。",
+        "实践证明，基层治理重在细节，贵在坚持。只有把群众的小事当作大事来办，才能把矛盾纠纷化解在萌芽状态。",
+        "下一步，将继续完善工作机制，推动基层治理走深走实。",
+    ]
+    plain = "\n\n".join(paras)
+    for width in (18, 19, 24):  # at 18 a line ends in "：", at 19 in "。"
+        wrapped = "\n\n".join("\n".join(p[i:i + width] for i in range(0, len(p), width)) for p in paras)
+        assert pairs(wrapped) == pairs(plain), width
+
+
+def test_seed_with_its_markdown_headings_unmarked_segments_the_same():
+    # Every "#" removed: the titles, at the top and between the seed's articles, are found again.
+    import re
+
+    from tm_builder.textio import read_text
+
+    from .conftest import SEED
+
+    text = read_text(SEED)
+    marked, unmarked = segment_text(text, lang="zh"), segment_text(re.sub(r"(?m)^#+ ", "", text), lang="zh")
+    assert [(s.kind, s.text) for s in unmarked.segments] == [(s.kind, s.text) for s in marked.segments]
+
+
+@pytest.mark.parametrize("width", [24, 30, 40])
+def test_test_pairs_chinese_wrapped_segments_like_the_original(width):
+    from .conftest import DATA
+
+    text = (DATA / "align" / "seed_zh.txt").read_text(encoding="utf-8")
+    paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+    wrapped = "\n\n".join(p if p.startswith("#") else "\n".join(p[i:i + width] for i in range(0, len(p), width)) for p in paras)
+    assert [(s.kind, s.text) for s in segment_text(wrapped, lang="zh").segments] == [
+        (s.kind, s.text) for s in segment_text(text, lang="zh").segments
+    ]

@@ -5,9 +5,14 @@ paragraphs broken mid-sentence (even mid-word) by the page layout, Markdown
 headings and bold speaker labels, half-width punctuation inside Chinese, and
 continuation markers such as ``(上接第三版)``.  The segmenter
 
-1. splits the text into raw paragraphs (one per non-blank line),
+1. splits the text into raw paragraphs (one per non-blank line, except that
+   a hard-wrapped document, whose blank-line blocks are filled to a common
+   width, has its wrapped lines joined inside each block),
 2. repairs the layout: a paragraph that does not end a sentence is continued
-   by the next one (no space in Chinese),
+   by the next one (no space in Chinese), unless it is a title: in Chinese an
+   unmarked title line stops without a full stop too, so a line that shows
+   no sign of a clause going on and is short for the document (or opens it)
+   stays apart and becomes a heading,
 3. marks speaker labels, headings and bylines as segments of their own, and
 4. splits the rest into sentences.
 
@@ -22,6 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from .chars import HAN, HAN_CHAR
@@ -114,6 +120,10 @@ class _Raw:
     label_end: int = 0  # length of the speaker label at the start, 0 if none
     pieces: int = 1
     standalone: bool = False  # a subheading, table row or caption: never joined to anything
+    wrapped: bool = False  # a hard-wrapped document's line that goes on from the line above
+    repaired: bool = False  # a layout break in it has been mended: it is running prose
+    broken: bool = False  # a page-continuation note was cut from its end: the text goes on
+    resumed: bool = False  # it follows a page-continuation note on a line of its own
 
 
 #: invisible characters that only get in a translator's way (zero-width joiner is kept: emoji need it)
@@ -262,87 +272,368 @@ def _joiner(left: str, right: str, lang: Lang) -> str:
         if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
             return " "  # "APP" | "function" inside Chinese keeps its word space
         return ""
-    return "" if left.endswith(("-", "\u00ad")) else " "
+    if left.endswith("\u00ad") or (left.endswith("-") and not left.rstrip("-").endswith(" ")):
+        return ""  # "well-" | "known"; but "cities -" | "including" is a spaced dash
+    return " "
 
 
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)$")
 #: list markers that open a new item: 一、 （一） (1) 1. 1、 ① A.
 _LIST_START = re.compile(r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,3}[.、．](?!\d)|[①-⑳]|[A-Za-z][.、](?=\s|[" + HAN + "]))")
+#: a bullet that opens a list item ("- ", "• ")
+_BULLET = re.compile(r"^[-*+•·▪][ \t]")
 #: punctuation that shows a line is running prose, not a title, caption or byline
 _PROSE_MARKS = re.compile(r"[，,。；;：:、“”!?！？]")
+#: a kicker under a Chinese title: "——记全国劳动模范张三"
+_KICKER = re.compile(r"^(?:——|—|--)")
+_ZH_NUMBER = "0-9０-９一二三四五六七八九十"
+#: a reporter line ("本报记者 张三、李四") or a dateline on a line of its own ("新华社北京3月7日电（记者 张三）")
+_REPORTER = re.compile(rf"^[{HAN}]{{0,12}}(?:记者|通讯员|特约撰稿人)(?:[ \u3000、，,]+[{HAN}·]{{2,5}})+$")
+_DATELINE = re.compile(
+    rf"^[^，,。；;：:]{{0,16}}?[{_ZH_NUMBER}]{{1,2}}月[{_ZH_NUMBER}]{{1,3}}日(?:电|讯)(?:[ \u3000]*[（(][^（）()]{{1,30}}[)）])?$"
+)
+#: a space between two Chinese words: titles ("“枫桥经验” 推进基层治理") have them, running prose does not
+_ZH_SPACED = re.compile(rf"[{HAN}”’》）][ \u3000]+[{HAN}“‘《（]")
+#: a Chinese line that ends with one of these stops mid-clause
+_ZH_OPEN_END = set("，,、；;“‘（(《「『【〈")
+_ZH_BRACKETS = (("“", "”"), ("《", "》"), ("（", "）"), ("(", ")"), ("「", "」"))
+#: how a news paragraph opens, never a title: a time or source before a comma
+#: ("近年来，", "3月5日，", "在访问期间，", "据悉，") or a connective ("但", "因此", "随后")
+_ZH_LEDE = re.compile(
+    rf"^(?:(?:近日|日前|目前|当前|此前|近期|据[{HAN}]{{0,10}}|[^，,。]{{0,16}}(?:年|月份?|日|号|以来|年来|期间|之际|时候?|前|后|中))[，,]"
+    r"|但|而|如果|因为|虽然|尽管|由于|随后|然后|于是|并且|而且|因此|所以|不过|可是|此外|另外|其中|对此|否则|同时"
+    r"|首先|其次|[一二三四五六七八九十]是)"
+)
+#: prose, never a title: a reporting verb before a comma ("调查显示，"), a last clause of one or two
+#: characters ("起诉文件说，弗" is broken mid-word), or a line ending in a particle ("……的")
+_ZH_PROSE_CLAUSE = re.compile(
+    r"(?:说|表示|指出|认为|显示|强调|称|介绍|透露|看来|裁定|否认|宣布|报道)[，,]|[，,：:][^，,：:]{1,2}$|、[^、，,]$|[的和或]$"
+)
+#: a title of the form "西宁市城东区：有效解决群众合理合法诉求" (a name, a colon, a phrase)
+_ZH_COLON_TITLE = re.compile(r"^([^，,。：:“”]{2,12})[：:][^，,。；;：:]{4,}$")
+#: a title with commas has short balanced parts without numbers: "牢记嘱托，奋力谱写新篇章"
+_ZH_COMMA_TITLE = re.compile(r"^[^，,\d０-９]{4,16}(?:[，,][^，,\d０-９]{4,16})*$")
+#: what cannot open a paragraph: punctuation, a lowercase word, a one- or two-character sentence ("图。")
+_ZH_TAIL = re.compile(r"^(?:[，,、；;。：:！？!?）)”’》」』]|[a-z]|[^。！？!?\s]{1,2}[。！？!?])")
+
+Decision = Literal["join", "apart", "title"]
 
 
-def _continues(prev: _Raw, nxt: _Raw, lang: Lang) -> bool:
+def _zh_byline_line(text: str) -> bool:
+    """Is *text* a reporter line or a dateline standing on its own line?"""
+    return bool(_REPORTER.match(text) or _DATELINE.match(text))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a Chinese document's lines look like, to tell its titles from its broken lines."""
+
+    typical: int  # the length of a body line: the upper quartile (many lines are pieces of paragraphs)
+    lines: int  # how many there are
+    width: int  # the common length of the lines it surely breaks mid-clause; 0 if they vary
+
+
+def _layout(raws: list[_Raw]) -> _Layout:
+    """Measure the document: its typical line length and the width its breaks fall at.
+
+    A page layout breaks lines anywhere (the seed's broken lines run from 17
+    to 157 characters), a hard wrap at one width.  Only when the lines that
+    stop without ending a sentence (broken lines, and the odd title) share a
+    width, two in three within 10%, does a line of that width look wrapped
+    rather than like a title.
+    """
+    body = sorted(len(r.text) for r in raws if not r.heading)
+    broken = sorted(
+        len(a.text) for a, b in pairwise(raws)
+        if not (a.heading or a.standalone or b.heading or b.standalone or _is_complete(a, "zh"))
+    )
+    width = 0
+    if len(broken) >= 3:
+        mid = broken[len(broken) // 2]
+        if 3 * sum(abs(w - mid) <= 0.1 * mid for w in broken) >= 2 * len(broken):
+            width = mid
+    return _Layout(body[3 * len(body) // 4] if body else 0, len(body), width)
+
+
+def _clause_goes_on(prev: _Raw, nxt: _Raw) -> bool:
+    """Does the Chinese line *prev* show that its sentence goes on into *nxt*?
+
+    Each sign is one a title, kicker or dateline never shows: a speaker label
+    (a question or an answer), an earlier repair, a page-continuation note
+    cut from its end, a comma or an opening mark at its end, a full stop or
+    two commas inside it, a news lede's opening ("近年来，", "但"), a
+    quotation or bracket left open, or a line (*prev* itself or *nxt*) that
+    opens with what no paragraph opens with (punctuation, a lowercase word,
+    a one-character sentence like "图。").
+    """
+    body = prev.text[prev.label_end:].rstrip()
+    if prev.label_end or prev.repaired or prev.broken or not body:
+        return True
+    if body[-1] in _ZH_OPEN_END or re.search("[。！？]", body) or len(re.findall(r"[，,；;]", body)) >= 2:
+        return True
+    if _ZH_LEDE.match(body) or any(body.count(o) > body.count(c) for o, c in _ZH_BRACKETS):
+        return True
+    return bool(_ZH_TAIL.match(body) or _ZH_TAIL.match(nxt.text))
+
+
+def _zh_title(prev: _Raw, nxt: _Raw, layout: _Layout, at_start: bool) -> bool:
+    """Is *prev*, a Chinese line that ends no sentence and shows no clause going on, a title?
+
+    A kicker ("——记……", unless the next line is another dash item: a list)
+    or a line with a space between words is one.  Other lines of up to 40
+    characters that read like no clause of prose (see _ZH_PROSE_CLAUSE) are
+    one at the start of the document.  Further down, where a short first
+    piece of a broken paragraph is common, only a name, a colon and a
+    phrase ("平安区：三项举措……", not "他强调：……") is one, or a line much
+    shorter than the document's body lines (a quarter of the upper quartile
+    of their lengths) with no punctuation but quotes and title marks.  A
+    line as long as the width the document's lines are broken at is a
+    wrapped line, never a title.  (Thresholds measured on WMT news
+    paragraphs broken at random points: against the old rule, at most 1%
+    more breaks stay unmended in the body and 5% more in a first line.)
+    """
+    body = prev.text.strip()
+    if re.fullmatch(r"(?:[（(][^（）()]*[)）]\s*)+", body):
+        return False  # "（马卡洛夫）（编译/冯雪）": notes and credits
+    if _KICKER.match(body):
+        return len(body) <= 60 and not _KICKER.match(nxt.text)
+    if (layout.width and len(body) >= 0.9 * layout.width) or _ZH_PROSE_CLAUSE.search(body):
+        return False
+    if _ZH_SPACED.search(body):
+        return len(body) <= 60
+    if len(body) > 40:
+        return False
+    if at_start:
+        return not re.search(r"[，,]", body) or bool(_ZH_COMMA_TITLE.match(body))
+    colon = _ZH_COLON_TITLE.match(body)
+    if colon and not _ZH_SPEECH.search(colon.group(1)):
+        return True
+    short = layout.lines >= 4 and len(body) <= 0.25 * layout.typical
+    return short and not re.search(r"[，,、；;:：。!?！？]", body)
+
+
+def _continues(prev: _Raw, nxt: _Raw, lang: Lang, layout: _Layout, at_start: bool) -> Decision:
     """Should *nxt* be appended to *prev* (a layout break, not a real paragraph end)?
 
     Only running prose is continued: a short line with no punctuation
     (a subtitle, "本报记者 李四"), a bold-only subheading, a table row, or a
-    line before a list item ("一、", "（二）", "1.") stands on its own.
+    line before a list item ("一、", "（二）", "1.") stands on its own.  A
+    Chinese line that shows no sign of its clause going on and looks like a
+    title (see _zh_title) is ``"title"``: it stands apart as a heading.
     """
-    if nxt.heading or nxt.label_end or prev.standalone or nxt.standalone or _is_complete(prev, lang):
-        return False
-    if _LIST_START.match(nxt.text):
-        return False
+    if nxt.heading or nxt.label_end or prev.standalone or _is_complete(prev, lang) or _LIST_START.match(nxt.text):
+        return "apart"
     if lang == "zh":
+        before_byline = not nxt.standalone or _zh_byline_line(nxt.text)
+        if before_byline and not _clause_goes_on(prev, nxt) and _zh_title(prev, nxt, layout, at_start):
+            return "title"  # a title may stand over a dateline or reporter line
         body = prev.text[prev.label_end:]
-        return bool(_PROSE_MARKS.search(body)) or len(body) >= 20
+        full_width = bool(layout.width) and len(prev.text) >= 0.9 * layout.width  # as long as the lines broken
+        prose = bool(_PROSE_MARKS.search(body)) or len(body) >= 20 or full_width
+        return "join" if prose and not nxt.standalone else "apart"
+    if nxt.standalone:
+        return "apart"
     # English headlines rarely end in a full stop, so only join what clearly goes on.
     first = nxt.text[:1]
-    return first.islower() or prev.text.rstrip().endswith((",", "-", "\u00ad", ";", "(", "\u2013", "\u2014"))
+    goes_on = first.islower() or prev.text.rstrip().endswith((",", "-", "\u00ad", ";", "(", "\u2013", "\u2014"))
+    return "join" if goes_on else "apart"
 
 
-def _raw_paragraphs(text: str, lang: Lang) -> tuple[list[_Raw], list[str]]:
-    """Split *text* into raw paragraphs, dropping continuation markers."""
-    lines = _clean_controls(text).split("\n")
+@dataclass
+class _Line:
+    """A non-empty line of the input, cleaned of Markdown layout and continuation notes."""
+
+    number: int
+    text: str
+    typed: str  # the line as typed (markup included): what a hard wrap measured
+    block: int  # blank lines separate blocks
+    heading: bool = False
+    broken: bool = False  # a continuation note ("(下转第二版)") was cut from its end
+    resumed: bool = False  # a continuation note stood alone before it: the text comes from another page
+
+
+_MARKER_AT_END = re.compile(_CONT_MARKER.pattern + r"[ \t\u3000]*$")
+
+
+def _input_lines(text: str) -> tuple[list[_Line], list[str]]:
+    """The non-empty lines of *text*, with the continuation markers they drop."""
     dropped: list[str] = []
-    stripped_lines: list[tuple[int, str, bool]] = []
-    for lineno, line in enumerate(lines, start=1):
-        line = _strip_markdown_line(line.strip(" \t\u3000\u00a0")).strip(" \t\u3000\u00a0")
+    out: list[_Line] = []
+    block = 0
+    resumed = False
+    for lineno, line in enumerate(_clean_controls(text).split("\n"), start=1):
+        typed = line.strip(" \t\u3000\u00a0")
+        line = _strip_markdown_line(typed).strip(" \t\u3000\u00a0")
         if not line:
+            block += 1
             continue
         heading = _HEADING.match(line)
         if heading:
             title = _strip_emphasis(heading.group(2).strip())
             if title:
-                stripped_lines.append((lineno, title, True))
+                out.append(_Line(lineno, title, typed, block, heading=True))
             continue
-        for marker in _CONT_MARKER.findall(line):
-            dropped.append(marker)
-        line = _CONT_MARKER.sub("", line).strip(" \t\u3000\u00a0")
-        if line:
-            stripped_lines.append((lineno, line, False))
+        markers = _CONT_MARKER.findall(line)
+        dropped.extend(markers)
+        cut = _CONT_MARKER.sub("", line).strip(" \t\u3000\u00a0")
+        if cut:
+            out.append(_Line(lineno, cut, typed, block, broken=bool(_MARKER_AT_END.search(line)), resumed=resumed))
+        resumed = bool(markers) and not cut
+    return out, dropped
+
+
+def _slack(width: int) -> int:
+    return max(1, width // 8)
+
+
+def _fills(line: _Line, nxt: _Line, width: int, lang: Lang) -> bool:
+    """Was *line* full, so that the wrap ended it: would the first word of *nxt* not have fitted after it?"""
+    if lang == "zh":
+        ascii_word = re.match(r"[!-~]+", nxt.typed)
+        word = len(ascii_word.group()) if ascii_word else 1
+        gap = 1 if ascii_word and line.typed[-1:].isascii() else 0
+    else:
+        word, gap = len(nxt.typed.split()[0]), 1
+    return len(line.typed) + gap + word > width - _slack(width)
+
+
+def _wrap_width(lines: list[_Line], lang: Lang) -> int:
+    """The width a hard-wrapped document was filled to, or 0 if it is not hard-wrapped.
+
+    Hard-wrapped means: blank lines separate its paragraphs (two blocks at
+    least), three lines or more stop mid-sentence with a line of their block
+    after them that is no list item, nine in ten of those are full (see
+    _fills) at a width a person wraps text at (30 to 120 columns, 12 to 60
+    Chinese characters), and hardly any line runs past the width.  A
+    document with one paragraph per line, blank lines between or not, has
+    no lines like that, so it segments as it always has; a document whose
+    blocks hold whole sentences, one to a line, has hardly any.
+    """
+    inner = [
+        (a, b) for a, b in pairwise(lines)
+        if a.block == b.block and not a.heading and not _ends_sentence(a.text, lang) and not _is_item(b)
+    ]
+    if len(inner) < 3 or lines[0].block == lines[-1].block:
+        return 0
+    widths = sorted(len(a.typed) for a, _ in inner)
+    width = max(w for w in widths if w <= 1.3 * widths[len(widths) // 2])
+    if not (12 <= width <= 60 if lang == "zh" else 30 <= width <= 120):
+        return 0
+    full = sum(_fills(a, b, width, lang) for a, b in inner)
+    too_long = sum(len(line.typed) > width + _slack(width) for line in lines)
+    return width if full >= 0.9 * len(inner) and too_long <= 0.05 * len(lines) else 0
+
+
+def _goes_on(line: _Line, nxt: _Line, width: int, lang: Lang, opener: _Line) -> bool:
+    """In a hard-wrapped document, is *nxt* the wrapped rest of *line*'s paragraph?
+
+    It is when both lie in one block and *line* is full, whatever letter *nxt*
+    starts with ("President Xi / Jinping"), unless *nxt* is a heading, a
+    bold-only line, a table row or a list item.  A list marker opens an item
+    only after a finished sentence or in a list (the paragraph's first line,
+    *opener*, is an item too): "possibly under / 18." and "relationships /
+    - but" are wrapped prose.  (Speaker labels: see _raw_paragraphs.)
+    """
+    if not width or line.block != nxt.block or nxt.heading or not _fills(line, nxt, width, lang):
+        return False
+    if _BOLD_LINE.match(nxt.text) or "\t" in nxt.text:
+        return False
+    return not (_is_item(nxt) and (_is_item(opener) or _ends_sentence(line.text, lang)))
+
+
+def _is_item(line: _Line) -> bool:
+    """Does *line* open with a list marker or a bullet?"""
+    return bool(_LIST_START.match(line.text) or _BULLET.match(line.text))
+
+
+def _raw_paragraphs(text: str, lang: Lang) -> tuple[list[_Raw], list[str]]:
+    """Split *text* into raw paragraphs, dropping continuation markers.
+
+    In a hard-wrapped document a line that goes on from the line above is
+    marked ``wrapped``; a speaker label at its start counts only if it is in
+    bold or the line above ended a sentence ("... the position of / China:
+    it ..." is a wrap, not a speaker).
+    """
+    lines, dropped = _input_lines(text)
+    width = _wrap_width(lines, lang)
 
     # Short names that open two or more paragraphs ("王毅:") are speaker labels.
     repeated: Counter[str] = Counter()
     if lang == "zh":
-        for _, line, heading in stripped_lines:
-            m = re.match(rf"^(?:\*\*)?([{HAN}·]{{2,6}})(?:\*\*)?[:：]", line)
-            if m and not heading:
+        for line in lines:
+            m = re.match(rf"^(?:\*\*)?([{HAN}·]{{2,6}})(?:\*\*)?[:：]", line.text)
+            if m and not line.heading:
                 repeated[m.group(1)] += 1
 
     raws: list[_Raw] = []
-    for lineno, line, heading in stripped_lines:
-        if heading:
-            raws.append(_Raw(line, lineno, heading=True))
+    opener: _Line | None = None  # the first line of the paragraph being read
+    for k, line in enumerate(lines):
+        wrapped = opener is not None and _goes_on(lines[k - 1], line, width, lang, opener)
+        if not wrapped:
+            opener = line
+        if line.heading:
+            raws.append(_Raw(line.text, line.number, heading=True))
             continue
-        body, label_end = _label_length(line, lang, repeated)
+        body, label_end = _label_length(line.text, lang, repeated)
         body = body.strip(" \t\u3000\u00a0")
-        if body:
-            standalone = bool(_BOLD_LINE.match(line)) or "\t" in body
-            raws.append(_Raw(body, lineno, label_end=label_end, standalone=standalone))
+        if not body:
+            continue
+        if wrapped and label_end:
+            if line.text.startswith(("**", "__")) or _ends_sentence(lines[k - 1].text, lang):
+                wrapped, opener = False, line
+            else:
+                label_end = 0
+        standalone = bool(_BOLD_LINE.match(line.text)) or "\t" in body
+        if lang == "zh" and not label_end and _zh_byline_line(body):
+            standalone = True
+        raws.append(_Raw(body, line.number, label_end=label_end, standalone=standalone, wrapped=wrapped,
+                         broken=line.broken, resumed=line.resumed))
     return raws, dropped
 
 
-def _repair(raws: list[_Raw], lang: Lang) -> list[_Raw]:
-    """Join paragraphs broken by the page layout."""
+def _join(prev: _Raw, raw: _Raw, lang: Lang) -> None:
+    prev.text = prev.text.rstrip() + _joiner(prev.text.rstrip(), raw.text, lang) + raw.text
+    prev.pieces += 1
+
+
+def _unwrap(raws: list[_Raw], lang: Lang) -> list[_Raw]:
+    """Join the lines of a hard-wrapped document back into its paragraphs (see _goes_on)."""
     out: list[_Raw] = []
     for raw in raws:
-        if out and _continues(out[-1], raw, lang):
-            prev = out[-1]
-            prev.text = prev.text.rstrip() + _joiner(prev.text.rstrip(), raw.text, lang) + raw.text
-            prev.pieces += 1
+        if out and raw.wrapped and not (out[-1].standalone or raw.standalone):
+            _join(out[-1], raw, lang)
         else:
             out.append(raw)
+    return out
+
+
+def _repair(raws: list[_Raw], lang: Lang) -> list[_Raw]:
+    """Join paragraphs broken by a hard wrap or the page layout, and mark the titles found.
+
+    Hard-wrapped lines are joined first, so that the layout statistics see
+    paragraphs, not lines.  A title is told apart partly by its place: at
+    the start of the document, before any body text, Markdown heading
+    (whose writer would have marked the title too) or "(上接第三版)" (the
+    text goes on from another page), a line needs no shortness to be a title.
+    """
+    raws = _unwrap(raws, lang)
+    layout = _layout(raws) if lang == "zh" else _Layout(0, 0, 0)
+    out: list[_Raw] = []
+    at_start = True
+    for raw in raws:
+        if not out:
+            out.append(raw)
+            continue
+        prev = out[-1]
+        start = at_start and not prev.resumed
+        decision = _continues(prev, raw, lang, layout, start)
+        if decision == "join":
+            _join(prev, raw, lang)
+            prev.repaired = True
+            continue
+        prev.heading = prev.heading or decision == "title"
+        at_start = start and (decision == "title" or prev.standalone)
+        out.append(raw)
     return out
 
 
