@@ -42,8 +42,11 @@ def test_units_carry_origin_score_and_notes():
     result = align_documents(segment_file(ZH), segment_file(EN))
     aligned = [u for u in result.units if u.target]
     assert all(u.origin is Origin.ALIGNED and 0 <= u.score <= 1 for u in aligned)
-    merged = [u for u in aligned if any("merges 2" in n for n in u.notes)]
-    assert merged and merged[0].source.startswith("我们关注的主要是")
+    # The merged pairs (2-1) are cut at a clause boundary: one unit per Chinese segment, the parts giving the English back.
+    cut = [u for u in aligned if any("cut at a clause boundary" in n for n in u.notes)]
+    assert [u.source[:8] for u in cut][:2] == ["我们关注的主要是", "人工智能的发展应"]
+    assert cut[0].target.endswith("beneficial:") and cut[1].target.startswith("its development")
+    assert not any("merges" in n for u in aligned for n in u.notes)
     missing = [u for u in result.units if not u.target]
     assert [u.source for u in missing] == ["这个问题问得好。"]
     assert len({u.key for u in result.units}) == len(result.units)
@@ -95,7 +98,7 @@ def test_cli_align_writes_pairs_links_and_unaligned(tmp_path, xmllint, msgfmt):
     assert all(re.fullmatch(r"\[(\d+(,\d+)*)?\]:\[(\d+(,\d+)*)?\]:\d\.\d\d", line) for line in lines)
     assert "[21]:[]:0.00" in lines and "[6,7]:[8]:" in " ".join(lines)
     units, _ = read_units(tmp_path / "seed_zh.tmx")
-    assert len(units) == 23 and all(u.origin is Origin.ALIGNED for u in units)
+    assert len(units) == 26 and all(u.origin is Origin.ALIGNED for u in units)  # 23 beads, three 2-1 ones cut in two
     assert subprocess.run([xmllint, "--noout", "--dtdvalid", str(TMX_DTD), str(tmp_path / "seed_zh.tmx")]).returncode == 0
     assert subprocess.run([msgfmt, "-c", "-o", os.devnull, str(tmp_path / "seed_zh.po")]).returncode == 0
     unaligned = (tmp_path / "seed_zh.unaligned.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -140,7 +143,10 @@ def test_translate_with_reference_drafts_only_the_rest(tiny_model, tmp_path):
                  "--max-length", "8", "--beam", "1")
     assert result.returncode == 0, result.stderr
     units, _ = read_units(tmp_path / "seed_zh.tmx")
+    drafts, _ = read_units(tmp_path / "seed_zh.mt.tmx")  # drafts apart from the human pairs
+    assert [u.origin for u in units].count(Origin.ALIGNED) == 26 and not any(u.origin is Origin.MT for u in units)
+    units = read_units(tmp_path / "seed_zh.po")[0]
     origins = [u.origin for u in units]
-    assert origins.count(Origin.ALIGNED) == 23 and origins.count(Origin.MT) == 1
+    assert origins.count(Origin.ALIGNED) == 26 and origins.count(Origin.MT) == 1 == len(drafts)
     assert next(u for u in units if u.origin is Origin.MT).source == "这个问题问得好。"
     assert "unaligned English" in result.stderr

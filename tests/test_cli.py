@@ -84,7 +84,8 @@ def test_translate_engine_none_writes_valid_memories(tmp_path, xmllint, msgfmt):
     assert result.stderr == ""  # no progress bar when not on a terminal
     assert "79 paragraphs" in result.stdout and "18 layout breaks repaired" in result.stdout
     assert "16 speaker" in result.stdout and "8 heading" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == [f"{STEM}.csv", f"{STEM}.glossary.csv", f"{STEM}.po", f"{STEM}.tmx"]
+    assert sorted(p.name for p in out.iterdir()) == [f"{STEM}.csv", f"{STEM}.glossary.csv", f"{STEM}.po", f"{STEM}.source.txt",
+                                                     f"{STEM}.tmx"]  # no drafts, so no .mt.tmx
     check = subprocess.run([xmllint, "--noout", "--dtdvalid", str(TMX_DTD), str(out / f"{STEM}.tmx")], capture_output=True, text=True)
     assert check.returncode == 0 and check.stderr == "", check.stderr
     check = subprocess.run([msgfmt, "-c", "-o", os.devnull, str(out / f"{STEM}.po")], capture_output=True, text=True)

@@ -65,10 +65,10 @@ def test_seed_project_is_filled_by_omegat(tmp_path, tiny_model, omegat):
     done = run("translate", str(SEED), "-o", str(tmp_path / "out"), "--model", str(tiny_model), "--max-length", "16",
                "--omegat", str(project), "--omegat-mt", "auto")
     assert done.returncode == 0, done.stderr
-    units, _ = read_units(tmp_path / "out" / f"{SEED.stem}.tmx")
+    units, _ = read_units(tmp_path / "out" / f"{SEED.stem}.po")
     assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()) == [
-        "glossary/approved.utf8", "omegat.project", "omegat/filters.xml",
-        f"source/{SEED.stem}.txt", f"tm/auto/{SEED.stem}.tmx",
+        "glossary/approved.utf8", "omegat.project", "omegat/filters.xml", "omegat/segmentation.conf",
+        "omegat/segmentation.srx", f"source/{SEED.stem}.txt", f"tm/auto/{SEED.stem}.tmx",
     ]
     # The source is the repaired text: one line per segment, no broken lines, no Markdown left over.
     lines = [line for line in (project / "source" / f"{SEED.stem}.txt").read_text(encoding="utf-8").split("\n") if line]
@@ -93,7 +93,7 @@ def test_machine_drafts_stay_out_of_auto_by_default(tmp_path, tiny_model, omegat
                "--glossary", str(reviewed), "--omegat", str(project))
     assert done.returncode == 0, done.stderr
     auto, _ = read_units(project / "tm" / "auto" / "doc.tmx")
-    mt, _ = read_units(project / "tm" / "mt" / "doc.tmx")
+    mt, _ = read_units(project / "tm" / "mt" / "penalty-30" / "doc.mt.tmx")
     assert [u.origin for u in auto] == [Origin.GLOSSARY] and [u.origin for u in mt] == [Origin.MT]
     total, remaining, _ = console_translate(omegat, project)
     assert (total, remaining) == (2, 1)  # the speaker label from the glossary; the draft is only offered
@@ -108,7 +108,7 @@ def test_every_aligned_pair_is_applied(tmp_path, omegat):
     done = run("translate", str(align / "seed_zh.txt"), "--reference", str(align / "seed_en.txt"), "-o", str(tmp_path / "out"),
                "--engine", "none", "--omegat", str(project))
     assert done.returncode == 0, done.stderr
-    units, _ = read_units(tmp_path / "out" / "seed_zh.tmx")
+    units, _ = read_units(tmp_path / "out" / "seed_zh.po")
     aligned = [u for u in units if u.origin is Origin.ALIGNED]
     assert aligned
     total, remaining, _ = console_translate(omegat, project)
@@ -144,11 +144,11 @@ def test_hostile_text_survives_every_client(tmp_path, tiny_short_model, omegat, 
     done = run("translate", str(doc), "-o", str(out), "--model", str(tiny_short_model), "--max-length", "12",
                "--glossary", str(reviewed), "--omegat", str(project), "--omegat-mt", "auto")
     assert done.returncode == 0, done.stderr
-    units, _ = read_units(out / "hostile.tmx")
+    units, _ = read_units(out / "hostile.po")
     assert any(len(u.source) > 1000 for u in units) and any("😀" in u.source for u in units)
     assert any("<script>&amp; ]]>" in u.source for u in units)
 
-    tmx = out / "hostile.tmx"
+    tmx = out / "hostile.mt.tmx"
     check = subprocess.run([xmllint, "--noout", "--dtdvalid", str(TMX_DTD), str(tmx)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     check = subprocess.run([msgfmt, "-c", "-o", os.devnull, str(out / "hostile.po")], capture_output=True, text=True)
@@ -158,7 +158,8 @@ def test_hostile_text_survives_every_client(tmp_path, tiny_short_model, omegat, 
     check = subprocess.run([translate_toolkit, "-c", code, str(tmx)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     count, emoji = map(int, check.stdout.split())
-    assert count == len(units) and emoji == sum(u.source.count("😀") for u in units)
+    drafts = [u for u in units if u.origin is Origin.MT]
+    assert count == len(drafts) and emoji == sum(u.source.count("😀") for u in drafts)
 
     total, remaining, log = console_translate(omegat, project)
     assert total == len(units) and remaining == 0, log

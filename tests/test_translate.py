@@ -182,21 +182,25 @@ def test_translate_seed_end_to_end(tiny_model, tmp_path, xmllint, msgfmt):
         assert result.returncode == 0, result.stderr
         assert "drafted 214 segments" in result.stdout
         outs.append(out)
-    units = read_units(outs[0] / f"{STEM}.tmx")[0]
+    units = read_units(outs[0] / f"{STEM}.mt.tmx")[0]
+    assert read_units(outs[0] / f"{STEM}.tmx")[0] == []  # every target is a draft: none in the human memory
     assert len(units) == len(SEGMENTS) == 214
     assert all(u.origin is Origin.MT and u.target and u.model == f"{tiny_model.name}@local" for u in units)
     assert {u.kind.value for u in units} == {"sentence", "heading", "speaker", "byline"}  # labels drafted too
     assert read_units(outs[0] / f"{STEM}.po")[0] == units == read_units(outs[0] / f"{STEM}.csv")[0]
-    check = subprocess.run([xmllint, "--noout", "--dtdvalid", str(TMX_DTD), str(outs[0] / f"{STEM}.tmx")], capture_output=True, text=True)
-    assert check.returncode == 0 and check.stderr == "", check.stderr
+    for tmx in (f"{STEM}.tmx", f"{STEM}.mt.tmx"):
+        check = subprocess.run([xmllint, "--noout", "--dtdvalid", str(TMX_DTD), str(outs[0] / tmx)], capture_output=True, text=True)
+        assert check.returncode == 0 and check.stderr == "", check.stderr
     check = subprocess.run([msgfmt, "-c", "-o", os.devnull, str(outs[0] / f"{STEM}.po")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     po = (outs[0] / f"{STEM}.po").read_text(encoding="utf-8")
-    assert po.count("#, fuzzy") == 214
-    tmx = (outs[0] / f"{STEM}.tmx").read_text(encoding="utf-8")
-    assert tmx.count('<prop type="x-origin">mt</prop>') == 214
+    # One entry per distinct source (the label 王毅: repeats, drafted the same each time), every one fuzzy.
+    entries = len({u.source for u in units})
+    assert po.count("#, fuzzy") == entries < 214 and po.count("#. position: ") == 214
+    tmx = (outs[0] / f"{STEM}.mt.tmx").read_text(encoding="utf-8")
+    assert tmx.count('<prop type="x-origin">mt</prop>') == 214 == tmx.count('creationid="MT!"')
     assert '<prop type="x-beam">4</prop>' in tmx  # the signature names the settings
-    for fmt in ("tmx", "po", "csv"):
+    for fmt in ("tmx", "mt.tmx", "po", "csv", "source.txt"):
         assert (outs[0] / f"{STEM}.{fmt}").read_bytes() == (outs[1] / f"{STEM}.{fmt}").read_bytes()
 
 

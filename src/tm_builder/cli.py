@@ -154,6 +154,9 @@ def translate(
     omegat_mt: Annotated[
         OmegatMtOption, typer.Option("--omegat-mt", help="Machine drafts in the OmegaT project: mt (offered as machine matches) or auto (inserted, for post-editing).")
     ] = OmegatMtOption.mt,
+    target_lang: Annotated[
+        str, typer.Option("--target-lang", help="BCP 47 tag of the targets in the memories: en, en-US, en-GB (Trados and memoQ match it exactly).")
+    ] = "en",
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each.
 
@@ -171,6 +174,7 @@ def translate(
             draft=DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length),
             reference=reference, scorers=_scorer_names(scorers), cache=not no_cache, glossaries=tuple(glossary or ()),
             curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
+            target_lang=target_lang,
         )
         summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"))
         _print_run(summary)

@@ -20,7 +20,9 @@ from .align import DocumentAlignment, align_translation
 from .engines.base import DraftOptions, Engine
 from .errors import InputError
 from .formats import WRITERS, MemoryHeader
+from .formats.base import check_language_tag
 from .formats.alignment import write_links, write_unaligned
+from .formats.source import write_source_text
 from .formats.termbase import write_glossary_csv
 from .glossary import Glossary, Term
 from .review import glossary_terms, load_glossary, qa_aligned
@@ -125,7 +127,8 @@ class TranslateOptions:
     enforced in drafts and checked in aligned pairs; ``terms``: write the
     terms found to ``<stem>.glossary.csv``; ``omegat``/``omegat_mt``: also
     write an OmegaT project, machine drafts offered (``mt``) or inserted
-    (``auto``).
+    (``auto``); ``target_lang``: the BCP 47 tag the memories give the
+    targets (``en-US``, ``en-GB``: Trados and memoQ match tags exactly).
     """
 
     engine: str = "auto"
@@ -142,10 +145,47 @@ class TranslateOptions:
     terms: bool = True
     omegat: str | os.PathLike[str] | None = None
     omegat_mt: str = "mt"
+    target_lang: str = "en"
 
     def suffixes(self) -> list[str]:
         """What is written per document."""
-        return [*self.formats, *(["glossary.csv"] if self.terms else [])]
+        return [*memory_suffixes(self.formats), *(["glossary.csv"] if self.terms else [])]
+
+
+def memory_suffixes(formats: Sequence[str]) -> list[str]:
+    """The files a document's memories take: machine drafts apart in ``mt.tmx``, and the document for CAT tools."""
+    return [s for fmt in formats for s in ([fmt, "mt.tmx"] if fmt == "tmx" else [fmt])] + ["source.txt"]
+
+
+def write_memories(stem: Path, document: Document | None, units: Sequence[TranslationUnit], formats: Sequence[str],
+                   header: MemoryHeader) -> list[str]:
+    """``<stem>.<format>`` for each format, drafts in ``<stem>.mt.tmx``, and ``<stem>.source.txt``.
+
+    A CAT tool shows every unit of a TMX in ``tm/`` as a translation
+    memory match, so machine drafts go to a file of their own that users
+    load as machine translation (a penalty folder, a separate TM); PO and
+    CSV keep every unit, marked, since their reviewers see the origin.
+    """
+    written = []
+    for suffix in memory_suffixes(formats):
+        path = stem.with_name(f"{stem.name}.{suffix}")
+        if suffix == "source.txt":
+            if document is None:
+                continue
+            write_source_text(document, path)
+        elif suffix == "mt.tmx":
+            drafts = [u for u in units if u.origin is Origin.MT]
+            if not drafts:
+                if path.exists():
+                    path.unlink()  # stale from an earlier run
+                continue
+            WRITERS["tmx"](drafts, path, header)
+        elif suffix == "tmx":
+            WRITERS["tmx"]([u for u in units if u.origin is not Origin.MT], path, header)
+        else:
+            WRITERS[suffix](list(units), path, header)
+        written.append(os.fspath(path))
+    return written
 
 
 def translate_files(
@@ -190,11 +230,12 @@ def translate_files(
                       "reference-document": os.path.basename(os.fspath(o.reference))}
     for path, document, units, proposed in zip(paths, documents, results, proposals):
         written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
-                                         proposed if o.terms else None, aligned)
+                                         proposed if o.terms else None, aligned, target_lang=o.target_lang)
         summary.documents.append(DocumentReport.of(path, document, units, written))
     if o.omegat is not None:
         files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
-                                     header=MemoryHeader().with_properties(**signature), mt=o.omegat_mt)
+                                     header=MemoryHeader(tgtlang=o.target_lang).with_properties(**signature),
+                                     mt=o.omegat_mt, target_lang=o.target_lang)
         summary.omegat = (os.fspath(o.omegat), tuple(files))
     return summary
 
@@ -216,6 +257,7 @@ def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions)
         stems[stem] = os.fspath(p)
     if o.reference is not None and len(paths) != 1:
         raise InputError("a reference translation aligns with one document: give exactly one input file")
+    check_language_tag(o.target_lang)
 
 
 def _draft_and_propose(
@@ -253,16 +295,13 @@ def _draft_and_propose(
 
 def write_document_outputs(
     stem: Path, document: Document, units: list[TranslationUnit], formats: Sequence[str], signature: dict[str, str],
-    proposed: list[Term] | None = None, aligned: DocumentAlignment | None = None,
+    proposed: list[Term] | None = None, aligned: DocumentAlignment | None = None, *, target_lang: str = "en",
 ) -> list[str]:
-    """One document's memories (``<stem>.<format>``), its proposed glossary and what found no counterpart."""
+    """One document's memories (:func:`write_memories`), its proposed glossary and what found no counterpart."""
     zh = document.lang == "zh"
-    header = MemoryHeader(srclang="zh-CN" if zh else "en", tgtlang="en" if zh else "zh-CN")
+    header = MemoryHeader(srclang="zh-CN" if zh else target_lang, tgtlang=target_lang if zh else "zh-CN")
     header = header.with_properties(document=document.name, **signature)
-    written = []
-    for fmt in formats:
-        WRITERS[fmt](units, stem.with_name(f"{stem.name}.{fmt}"), header)
-        written.append(os.fspath(stem.with_name(f"{stem.name}.{fmt}")))
+    written = write_memories(stem, document, units, formats, header)
     if proposed is not None:
         write_glossary_csv(proposed, stem.with_name(f"{stem.name}.glossary.csv"))
         written.append(os.fspath(stem.with_name(f"{stem.name}.glossary.csv")))
@@ -310,16 +349,13 @@ def align_files(
     seconds = time.perf_counter() - started
     out = Path(outdir)
     stem = Path(zh_path).stem
-    refuse_overwrite([out / f"{stem}.{fmt}" for fmt in formats] + ([Path(links)] if links else []), [zh_path, en_path])
+    suffixes = memory_suffixes(formats)
+    refuse_overwrite([out / f"{stem}.{s}" for s in suffixes] + ([Path(links)] if links else []), [zh_path, en_path])
     prepare_outdir(out)
     header = MemoryHeader().with_properties(
         document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
     )
-    pairs = result.aligned_units
-    written = []
-    for fmt in formats:
-        WRITERS[fmt](pairs, out / f"{stem}.{fmt}", header)
-        written.append(os.fspath(out / f"{stem}.{fmt}"))
+    written = write_memories(out / stem, None if presegmented else zh_doc, result.aligned_units, formats, header)
     unaligned = out / f"{stem}.unaligned.csv"
     if result.alignment.unaligned_src or result.alignment.unaligned_tgt:
         write_unaligned(result, unaligned)

@@ -25,6 +25,7 @@ from .scorers.embedding import EmbeddingScorer
 from .scorers.length import LengthScorer, _length
 from .scorers.lexical import LexicalScorer
 from .scorers.structure import StructureScorer
+from .split import split_translation
 
 __all__ = [
     "SCORER_SETS", "Alignment", "Bead", "DocumentAlignment", "Sentence", "align_documents", "align_sentences",
@@ -216,6 +217,10 @@ def align_documents(zh_doc, en_doc, scorers: Sequence[str] | None = None) -> Doc
         notes = [f"merges {len(bead.src)} source segments"] if len(bead.src) > 1 else []
         if bead.tgt:
             target = " ".join(en_segments[j].text for j in bead.tgt)
+            parts = split_translation([zh_segments[i].text for i in bead.src], target) if len(bead.src) > 1 else None
+            if parts is not None:
+                units.extend(_split_units([zh_segments[i] for i in bead.src], parts, bead.score, alignment.scorers))
+                continue
             if len(bead.tgt) > 1:
                 notes.append(f"translation split into {len(bead.tgt)} sentences")
             units.append(
@@ -238,6 +243,19 @@ def align_documents(zh_doc, en_doc, scorers: Sequence[str] | None = None) -> Doc
     if unaligned > 0.3 * (len(zh_segments) + len(en_segments)):
         result.warnings.append(f"{unaligned} sentences found no counterpart: the texts may not correspond")
     return result
+
+
+def _split_units(segments: Sequence, parts: Sequence[str], score: float, scorers: Sequence[str]) -> list:
+    """One unit per segment of a merged bead, each with its part of the English (:mod:`.split`)."""
+    from ..units import Origin, TranslationUnit
+
+    note = f"one English sentence for {len(segments)} source segments, cut at a clause boundary"
+    return [
+        TranslationUnit(source=seg.text, target=part, origin=Origin.ALIGNED, score=score, model=f"align:{'+'.join(scorers)}",
+                        document=seg.document, paragraph=seg.paragraph, index=seg.index, kind=seg.kind, line=seg.line,
+                        notes=(note,))
+        for seg, part in zip(segments, parts)
+    ]
 
 
 def align_translation(zh_doc, en_doc, scorers: Sequence[str] | None = None, *, names: tuple[str, str] | None = None) -> DocumentAlignment:

@@ -37,6 +37,17 @@ def xml_safe(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
+#: a BCP 47 tag as memories carry it: language, optional script, optional region or UN M.49 area, variants
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-[A-Za-z0-9]{5,8})*")
+
+
+def check_language_tag(tag: str) -> str:
+    """*tag* if it is a BCP 47 language tag (``en``, ``en-US``, ``zh-Hans-CN``); a one-line error if not."""
+    if not _LANGUAGE_TAG.fullmatch(tag):
+        raise InputError(f"{tag!r} is not a BCP 47 language tag such as en, en-US or en-GB")
+    return tag
+
+
 def creation_time() -> datetime:
     """The time written into output headers.
 

@@ -12,10 +12,15 @@ whole.  The source is the layout-repaired text, not the broken original.
 
 Memories go where OmegaT gives them the right standing: human pairs
 (aligned, confirmed, glossary-translated) in ``tm/auto/`` (inserted
-automatically); machine drafts in ``tm/mt/`` (offered as matches, shown as
-machine output) or, for teams that post-edit, in ``tm/auto/`` as well.
+automatically); machine drafts in ``tm/mt/penalty-30/`` (offered, never as a
+100% match: OmegaT 3.x takes 30 points off every match from a ``penalty-30``
+folder, and OmegaT 4 and later also flag matches from ``tm/mt/`` as machine
+translation) or, for teams that post-edit, in ``tm/auto/`` as well.
 Approved glossary terms go to ``glossary/`` in OmegaT's tab-separated UTF-8
-format.
+format.  Our sentence rules go in too (``omegat/segmentation.conf`` for
+OmegaT 3.x, ``omegat/segmentation.srx`` for tools and versions that read
+SRX), so the next article, added with sentence segmentation on, is segmented
+as tm-builder would.
 """
 
 from __future__ import annotations
@@ -34,9 +39,13 @@ from ..units import Origin, TranslationUnit
 from ..vocab import MT_PLACES
 from .base import MemoryHeader, xml_safe
 from .termbase import write_omegat_glossary
-from .tmx import write_tmx  # mt: tm/mt/, offered; auto: tm/auto/, inserted
+from .tmx import write_tmx
+from ..srx import omegat_conf, our_rules, srx_text
 
-__all__ = ["MT_PLACES", "check_project_dir", "write_omegat_project"]
+#: where drafts go: offered as machine matches, 30 points below an exact human match
+MT_FOLDER = "tm/mt/penalty-30"
+
+__all__ = ["MT_FOLDER", "MT_PLACES", "check_project_dir", "write_omegat_project"]
 
 
 _PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
@@ -141,23 +150,26 @@ def write_omegat_project(
         raise OutputError(f"{target}: cannot create the project ({exc.strerror or exc})") from None
     written: list[str] = []
     try:
-        for folder in ("source", "target", "tm/auto", "tm/mt", "glossary", "dictionary", "omegat"):
+        for folder in ("source", "target", "tm/auto", MT_FOLDER, "glossary", "dictionary", "omegat"):
             (staging / folder).mkdir(parents=True, exist_ok=True)
         (staging / "omegat.project").write_text(
             _PROJECT.format(source=escape(source_lang), target=escape(target_lang)), encoding="utf-8"
         )
         (staging / "omegat" / "filters.xml").write_text(_FILTERS, encoding="utf-8")
-        written += ["omegat.project", "omegat/filters.xml"]
+        (staging / "omegat" / "segmentation.conf").write_text(omegat_conf(our_rules()), encoding="utf-8")
+        (staging / "omegat" / "segmentation.srx").write_text(srx_text(), encoding="utf-8")
+        written += ["omegat.project", "omegat/filters.xml", "omegat/segmentation.conf", "omegat/segmentation.srx"]
         for stem, units in documents:
             (staging / "source" / f"{stem}.txt").write_text(_source_text(units), encoding="utf-8")
             written.append(f"source/{stem}.txt")
             human = _for_tmx(u for u in units if u.origin in _HUMAN)
             drafts = _for_tmx(u for u in units if u.origin is Origin.MT)
-            places = {"auto": human + (drafts if mt == "auto" else []), "mt": drafts if mt == "mt" else []}
+            places = {f"tm/auto/{stem}.tmx": human + (drafts if mt == "auto" else []),
+                      f"{MT_FOLDER}/{stem}.mt.tmx": drafts if mt == "mt" else []}
             for place, chosen in places.items():
                 if chosen:
-                    write_tmx(chosen, staging / "tm" / place / f"{stem}.tmx", header)
-                    written.append(f"tm/{place}/{stem}.tmx")
+                    write_tmx(chosen, staging / place, header)
+                    written.append(place)
         terms = [t for t in glossary if t.enforced]
         if terms:
             write_omegat_glossary(terms, staging / "glossary" / "approved.utf8")

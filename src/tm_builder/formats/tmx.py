@@ -1,11 +1,17 @@
 """TMX 1.4b, the translation-memory format every CAT tool imports.
 
 The writer produces files valid against the TMX 1.4b DTD (checked with
-``xmllint --dtdvalid`` in the tests), with the provenance of each unit kept in
-``<prop>`` elements so that a round trip through :func:`read_tmx` gives back
-the same units.  Units without a target are written with their source only:
-a CAT tool then has nothing wrong to offer, and the file still records every
-segment of the document.
+``xmllint --dtdvalid`` in the tests), with what Trados, memoQ and OmegaT read of a
+unit: ``creationdate``/``changedate``/``creationid`` on every ``<tu>``, the
+target language as given (``en-US``: Trados matches language codes exactly),
+and a handful of props a reviewer filters on (``x-origin``, ``x-score``,
+``x-model``, ``x-document``, ``x-position``, ``x-term``), enough for a round
+trip through :func:`read_tmx` to give back the same units.  A machine draft
+says so where each tool looks: ``creationid="MT!"``, a ``<note>`` (what
+translate-toolkit and Trados show) and ``x-origin=mt``; the pipeline writes
+drafts to a file of their own (``<stem>.mt.tmx``).  Units without a target are
+written with their source only: a CAT tool then has nothing wrong to offer,
+and the file still records every segment of the document.
 """
 
 from __future__ import annotations
@@ -19,10 +25,17 @@ from ..textio import atomic_write
 from ..units import Origin, SegmentKind, TermCheck, TranslationUnit
 from .base import MemoryHeader, format_score, parse_score, read_notes, xml_safe
 
-__all__ = ["read_tmx", "write_tmx"]
+__all__ = ["MT_CREATOR", "read_tmx", "write_tmx"]
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+
+#: the ``creationid`` of a machine draft: what a CAT tool shows as the unit's author
+MT_CREATOR = "MT!"
+#: the author of every other target, by origin
+_CREATORS = {Origin.ALIGNED: "tm-builder-align", Origin.GLOSSARY: "tm-builder-glossary", Origin.MT: MT_CREATOR}
+#: the note a draft carries, for tools that show notes but no props
+MT_NOTE = "machine translation, not reviewed"
 
 
 def _prop(parent: ET.Element, kind: str, value: str) -> None:
@@ -34,6 +47,45 @@ def _tuv(parent: ET.Element, lang: str, text: str) -> None:
     tuv = ET.SubElement(parent, "tuv", {_XML_LANG: lang})
     seg = ET.SubElement(tuv, "seg")
     seg.text = xml_safe(text)
+
+
+def _tu(body: ET.Element, unit: TranslationUnit, header: MemoryHeader, date: str) -> None:
+    """One ``<tu>``: dates and author as CAT tools read them, notes, the reviewer's props, the variants."""
+    attrs = {"tuid": xml_safe(unit.key)}
+    if unit.target:
+        creator = _CREATORS.get(unit.origin) or (unit.model or header.tool)
+        attrs |= {"creationdate": date, "creationid": xml_safe(creator), "changedate": date}
+    tu = ET.SubElement(body, "tu", attrs)
+    notes = unit.written_notes()
+    if unit.origin is Origin.MT and MT_NOTE not in notes:
+        notes = (MT_NOTE + (f" ({unit.model})" if unit.model else ""),) + notes
+    for note in notes:
+        ET.SubElement(tu, "note").text = xml_safe(note)
+    _prop(tu, "x-origin", unit.origin.value)
+    if unit.score is not None:
+        _prop(tu, "x-score", format_score(unit.score))
+    if unit.model:
+        _prop(tu, "x-model", unit.model)
+    _prop(tu, "x-document", unit.document)
+    _prop(tu, "x-position", _position(unit))
+    for check in unit.terms:
+        _prop(tu, "x-term", str(check))
+    _tuv(tu, header.srclang, unit.source)
+    if unit.target:
+        _tuv(tu, header.tgtlang, unit.target)
+
+
+def _position(unit: TranslationUnit) -> str:
+    """Paragraph, index, kind and source line in one prop: ``3:2 sentence line 17``."""
+    return f"{unit.paragraph}:{unit.index} {unit.kind.value}" + (f" line {unit.line}" if unit.line else "")
+
+
+def _parse_position(text: str) -> dict[str, object]:
+    parts = text.split()
+    paragraph, _, index = parts[0].partition(":") if parts else ("0", "", "0")
+    line = int(parts[3]) if len(parts) >= 4 and parts[2] == "line" else 0
+    return {"paragraph": int(paragraph or 0), "index": int(index or 0),
+            "kind": SegmentKind(parts[1] if len(parts) > 1 else "sentence"), "line": line}
 
 
 def write_tmx(units: list[TranslationUnit], path: str | os.PathLike[str], header: MemoryHeader | None = None) -> None:
@@ -59,30 +111,13 @@ def write_tmx(units: list[TranslationUnit], path: str | os.PathLike[str], header
         _prop(head, f"x-{key}", value)
     body = ET.SubElement(root, "body")
     seen: set[str] = set()
+    date = header.created.astimezone(timezone.utc).strftime(_DATE_FORMAT)
     for unit in units:
         tuid = unit.key
         if tuid in seen:
             raise FormatError(f"two units share the id {tuid}; document names must be unique")
         seen.add(tuid)
-        tu = ET.SubElement(body, "tu", {"tuid": xml_safe(tuid)})
-        for note in unit.written_notes():
-            ET.SubElement(tu, "note").text = xml_safe(note)
-        _prop(tu, "x-origin", unit.origin.value)
-        if unit.score is not None:
-            _prop(tu, "x-score", format_score(unit.score))
-        if unit.model:
-            _prop(tu, "x-model", unit.model)
-        _prop(tu, "x-document", unit.document)
-        _prop(tu, "x-paragraph", str(unit.paragraph))
-        _prop(tu, "x-index", str(unit.index))
-        _prop(tu, "x-kind", unit.kind.value)
-        if unit.line:
-            _prop(tu, "x-line", str(unit.line))
-        for check in unit.terms:
-            _prop(tu, "x-term", str(check))
-        _tuv(tu, header.srclang, unit.source)
-        if unit.target:
-            _tuv(tu, header.tgtlang, unit.target)
+        _tu(body, unit, header, date)
     ET.indent(root, space=" ")
     with atomic_write(path, newline="\n") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -160,17 +195,23 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
             source = text
         elif _lang_matches(lang, tgtlang) or not target:
             target = text
+    if "x-position" in p:
+        where = _parse_position(p["x-position"])
+    else:  # tm-builder's layout before 0.x had one prop per field
+        where = {"paragraph": int(p.get("x-paragraph") or 0), "index": int(p.get("x-index") or 0),
+                 "kind": SegmentKind(p.get("x-kind") or "sentence"), "line": int(p.get("x-line") or 0)}
+    notes = tuple(n.text or "" for n in tu.findall("note"))
+    origin = Origin(p["x-origin"]) if "x-origin" in p else (Origin.TM if target else Origin.NONE)
+    if origin is Origin.MT:
+        notes = tuple(n for n in notes if not n.startswith(MT_NOTE))
     return TranslationUnit(
         source=source,
         target=target,
-        origin=Origin(p["x-origin"]) if "x-origin" in p else (Origin.TM if target else Origin.NONE),
+        origin=origin,
         score=parse_score(p.get("x-score")),
         model=p.get("x-model") or None,
         document=p.get("x-document", ""),
-        paragraph=int(p.get("x-paragraph") or 0),
-        index=int(p.get("x-index") or 0),
-        kind=SegmentKind(p.get("x-kind") or "sentence"),
-        line=int(p.get("x-line") or 0),
-        **read_notes(tuple(n.text or "" for n in tu.findall("note"))),
+        **where,
+        **read_notes(notes),
         terms=tuple(TermCheck.parse(t) for t in terms),
     )
