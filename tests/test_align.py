@@ -150,3 +150,28 @@ def test_translate_with_reference_drafts_only_the_rest(tiny_model, tmp_path):
     assert origins.count(Origin.ALIGNED) == 26 and origins.count(Origin.MT) == 1 == len(drafts)
     assert next(u for u in units if u.origin is Origin.MT).source == "这个问题问得好。"
     assert "unaligned English" in result.stderr
+
+
+def test_a_left_out_sentence_joins_the_pair_that_holds_its_english():
+    """The aligner's one duplicating miss: 1-2 then a deletion, when the translator redistributed the content."""
+    from tm_builder.align import Bead, _absorb_orphans
+
+    zh = ["政府工作报告提出了今年的主要预期目标。", "全国人民代表大会将于三月五日至十一日", "在北京人民大会堂召开，近三千名代表出席。",
+          "会议将审议计划报告。", "这一点非常重要。"]
+    en = ["The government work report sets out this year's main targets.",
+          "Nearly 3,000 deputies will attend the National People's Congress in the Great Hall of the People in Beijing",
+          "from March 5 to 11.", "The session will review the plan report."]
+    beads = [Bead((0,), (0,), 0.9), Bead((1,), (1, 2), 0.8), Bead((2,), (), 0.0), Bead((3,), (3,), 0.9), Bead((4,), (), 0.0)]
+    fixed = _absorb_orphans(beads, zh, en, ratio=1.2)
+    assert [b.link() for b in fixed] == ["[0]:[0]:0.90", "[1,2]:[1,2]:0.80", "[3]:[3]:0.90", "[4]:[]:0.00"]
+    # A sentence the translator really left out (nothing of it in the English) stays out, and is drafted.
+
+
+def test_no_sentence_is_left_out_beside_a_pair_holding_its_english():
+    """On line-aligned news (every line has a counterpart), no 1-2 pair sits beside a left-out Chinese sentence."""
+    zh, en = _news_pair("wmt18", 540, 60)
+    result = align_sentences(zh, en)
+    beads = result.beads
+    for k, bead in enumerate(beads):
+        if bead.src and not bead.tgt:
+            assert not any(0 <= n < len(beads) and len(beads[n].tgt) > len(beads[n].src) >= 1 for n in (k - 1, k + 1)), bead

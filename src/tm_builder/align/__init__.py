@@ -14,6 +14,7 @@ Nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from .scorers.embedding import EmbeddingScorer
 from .scorers.length import LengthScorer, _length
 from .scorers.lexical import LexicalScorer
 from .scorers.structure import StructureScorer
+from .lexicon import default_lexicon, en_tokens
 from .split import split_translation
 
 __all__ = [
@@ -136,8 +138,62 @@ def align_sentences(
             score = float(np.clip(1.0 - evidence / (2 * priors.skip), 0.0, 1.0))
         beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(score, 4)))
     ratio = sum(le) / max(sum(lz), 1)
+    beads = _absorb_orphans(beads, [s.text for s in zs], [s.text for s in es], ratio)
     signature = {"scorers": "+".join(names), "beads": ",".join(f"{a}-{b}" for a, b in BEADS), "band": str(band_width(n, m))}
     return Alignment(beads, names, ratio, signature)
+
+
+def _length_misfit(zh_len: float, en_len: float, ratio: float) -> float:
+    """How far a bead's English length is from what its Chinese predicts (Gale-Church's delta, unsigned)."""
+    mean = max((zh_len * ratio + en_len) / 2, 1.0)
+    return abs(en_len - zh_len * ratio) / math.sqrt(6.8 * mean)
+
+
+def _absorb_orphans(beads: list[Bead], zh: Sequence[str], en: Sequence[str], ratio: float) -> list[Bead]:
+    """Give an unaligned Chinese sentence to the neighbouring bead that holds its English.
+
+    The DP sometimes pairs one Chinese sentence with two English ones and
+    leaves the next Chinese sentence out, when the translator reordered or
+    redistributed the content (the dates first in Chinese, the places first
+    in English): the left-out sentence would then be drafted by MT although
+    its translation is already in the memory, and the target would say it
+    twice.  Such a sentence joins the bead (an N-M pair) when that brings the
+    bead's English length closer to what its Chinese predicts, or when the
+    bead's English holds at least three of its words (CC-CEDICT glosses) and
+    more than the other neighbour's English does.
+    """
+    out = list(beads)
+    lz, le = [_length(t) for t in zh], [_length(t) for t in en]
+    lexicon = None
+    k = 0
+    while k < len(out):
+        orphan = out[k]
+        near = [n for n in (k - 1, k + 1) if 0 <= n < len(out) and out[n].src and out[n].tgt]
+        eligible = [n for n in near if len(out[n].tgt) > len(out[n].src) and len(out[n].src) < 3]
+        if orphan.tgt or len(orphan.src) != 1 or not eligible:
+            k += 1
+            continue
+        o = orphan.src[0]
+        chosen = None
+        for n in eligible:
+            bead_zh, bead_en = sum(lz[i] for i in out[n].src), sum(le[j] for j in out[n].tgt)
+            if _length_misfit(bead_zh + lz[o], bead_en, ratio) < _length_misfit(bead_zh, bead_en, ratio):
+                chosen = n
+                break
+        if chosen is None:
+            lexicon = lexicon or default_lexicon()
+            words = set(lexicon.zh_tokens(zh[o]))
+            shared = {n: len(words & set(en_tokens(" ".join(en[j] for j in out[n].tgt)))) for n in near}
+            best = max(eligible, key=lambda n: shared[n])
+            if shared[best] >= 3 and all(shared[best] > shared[n] for n in near if n != best):
+                chosen = best
+        if chosen is None:
+            k += 1
+            continue
+        out[min(k, chosen)] = Bead(tuple(sorted(out[chosen].src + orphan.src)), out[chosen].tgt, out[chosen].score)
+        del out[max(k, chosen)]
+        k = min(k, chosen) + 1
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -217,7 +273,9 @@ def align_documents(zh_doc, en_doc, scorers: Sequence[str] | None = None) -> Doc
         notes = [f"merges {len(bead.src)} source segments"] if len(bead.src) > 1 else []
         if bead.tgt:
             target = " ".join(en_segments[j].text for j in bead.tgt)
-            parts = split_translation([zh_segments[i].text for i in bead.src], target) if len(bead.src) > 1 else None
+            # Only a true merge (one English sentence) is cut: with two or more, the order may differ (a 2-2 pair).
+            one = len(bead.src) > 1 and len(bead.tgt) == 1
+            parts = split_translation([zh_segments[i].text for i in bead.src], target) if one else None
             if parts is not None:
                 units.extend(_split_units([zh_segments[i] for i in bead.src], parts, bead.score, alignment.scorers))
                 continue
