@@ -75,7 +75,7 @@ def test_review_loop_keeps_every_human_decision(tmp_path, tiny_model):
     out = tmp_path / "out"
     done = run("translate", str(SEED), "-o", str(out), "--model", str(tiny_model), "--max-length", "16", "--glossary", str(second))
     assert done.returncode == 0, done.stderr
-    units, header = read_units(out / f"{SEED.stem}.tmx")
+    units, header = read_units(out / f"{SEED.stem}.mt.tmx")
     assert dict(header.properties)["glossary"].endswith(tuple("0123456789abcdef"))
     # (a term inside a longer approved term is that term's business: match as drafting does)
     with_term = [u for u in units if any(c.source == approve["source"] for c in u.terms)]

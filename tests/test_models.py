@@ -116,7 +116,7 @@ def test_locked_model_translates_then_corruption_is_refused(tiny_model, tmp_path
     out = tmp_path / "out"
     result = run("translate", str(SEED), "-o", str(out), "--model", "tiny", "--max-length", "8", "--beam", "1", env=env)
     assert result.returncode == 0, result.stderr
-    tmx = (out / f"{STEM}.tmx").read_text(encoding="utf-8")
+    tmx = (out / f"{STEM}.mt.tmx").read_text(encoding="utf-8")
     assert '<prop type="x-model">tiny@0123456789abcdef0123456789abcdef01234567</prop>' in tmx
 
     # Corrupt one file: same size, one byte different.

@@ -95,12 +95,12 @@ def test_cli_rerun_and_no_cache(tiny_model, tmp_path):
     assert first.returncode == 0, first.stderr
     second = run(*args, "-o", str(tmp_path / "b"), env=env)
     assert "0 new drafts stored" in second.stdout
-    for fmt in ("tmx", "po", "csv"):
+    for fmt in ("tmx", "mt.tmx", "po", "csv"):
         assert (tmp_path / "a" / f"{STEM}.{fmt}").read_bytes() == (tmp_path / "b" / f"{STEM}.{fmt}").read_bytes()
     env2 = {"TM_BUILDER_CACHE": str(tmp_path / "none.sqlite3")}
     third = run(*args, "-o", str(tmp_path / "c"), "--no-cache", env=env2)
     assert third.returncode == 0 and not (tmp_path / "none.sqlite3").exists()
-    assert (tmp_path / "c" / f"{STEM}.tmx").read_bytes() == (tmp_path / "a" / f"{STEM}.tmx").read_bytes()
+    assert (tmp_path / "c" / f"{STEM}.mt.tmx").read_bytes() == (tmp_path / "a" / f"{STEM}.mt.tmx").read_bytes()
 
 
 #: runs the CLI in a process that SIGKILLs itself right after the draft cache's first commit:
@@ -161,7 +161,7 @@ def test_killed_run_resumes_to_the_same_outputs(tiny_model, tmp_path):
         total = db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
     assert 0 < new == total - committed  # the rest was drafted ...
     assert reused >= committed  # ... and what the killed run committed was served from the cache, not redrafted
-    for fmt in ("tmx", "po", "csv"):
+    for fmt in ("tmx", "mt.tmx", "po", "csv"):
         assert (tmp_path / "out" / f"corpus.{fmt}").read_bytes() == (tmp_path / "ref" / f"corpus.{fmt}").read_bytes()
 
 
