@@ -175,3 +175,16 @@ def test_no_sentence_is_left_out_beside_a_pair_holding_its_english():
     for k, bead in enumerate(beads):
         if bead.src and not bead.tgt:
             assert not any(0 <= n < len(beads) and len(beads[n].tgt) > len(beads[n].src) >= 1 for n in (k - 1, k + 1)), bead
+
+
+def test_a_hard_wrapped_reference_aligns_as_the_unwrapped_one(tmp_path):
+    """A reference wrapped at 70 columns (as e-mailed transcripts are) gives the same pairs as the original."""
+    import textwrap
+
+    paragraphs = EN.read_text(encoding="utf-8-sig").split("\n\n")
+    wrapped = tmp_path / "wrapped_en.txt"
+    wrapped.write_text("\n\n".join(textwrap.fill(p.strip(), width=70) for p in paragraphs if p.strip()) + "\n", encoding="utf-8")
+    assert max(len(line) for line in wrapped.read_text(encoding="utf-8").splitlines()) <= 70
+    plain = align_documents(segment_file(ZH), segment_file(EN))
+    rewrapped = align_documents(segment_file(ZH), segment_file(wrapped))
+    assert [(u.source, u.target) for u in rewrapped.units] == [(u.source, u.target) for u in plain.units]

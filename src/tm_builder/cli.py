@@ -337,18 +337,22 @@ def _report_alignment(result) -> None:
 def align(
     source: Annotated[Path, typer.Argument(help="The Chinese document.", metavar="ZH_FILE")],
     translation: Annotated[Path, typer.Argument(help="Its English translation.", metavar="EN_FILE")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po, .csv (+ .unaligned.csv).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po, .csv, .source.txt (+ .unaligned.csv).")],
     presegmented: Annotated[bool, typer.Option("--presegmented", help="One sentence per line, used as is (no segmentation).")] = False,
     links: Annotated[Optional[Path], typer.Option("--links", help="Also write the beads in Vecalign's format: [0]:[0]:0.93")] = None,
     scorers: Annotated[
         Optional[str], typer.Option("--scorers", help="Evidence: default (length+lexical+structure), gale-church, or names joined by '+'.")
     ] = None,
+    target_lang: Annotated[
+        str, typer.Option("--target-lang", help="BCP 47 tag of the English side in the memories: en, en-US, en-GB.")
+    ] = "en",
 ) -> None:
     """Align a Chinese document with its existing English translation into sentence pairs."""
     from .pipeline import align_files
 
     with _user_errors():
-        summary = align_files(source, translation, output, presegmented=presegmented, scorers=_scorer_names(scorers), links=links)
+        summary = align_files(source, translation, output, presegmented=presegmented, scorers=_scorer_names(scorers), links=links,
+                              target_lang=target_lang)
         result = summary.result
         typer.echo(
             f"{source}: {_count(len(result.zh_segments), 'segment')}; {translation}: {_count(len(result.en_segments), 'segment')}; "

@@ -333,14 +333,18 @@ def align_files(
     scorers: tuple[str, ...] | None = None,
     links: str | os.PathLike[str] | None = None,
     formats: tuple[str, ...] = FORMATS,
+    target_lang: str = "en",
 ) -> AlignSummary:
     """Align a Chinese document with its English translation and write the sentence pairs.
 
     Writes ``OUTDIR/<stem>.{tmx,po,csv}`` with the aligned pairs (origin
     ``aligned``, confidence as score) and, when any sentence found no
     counterpart, ``OUTDIR/<stem>.unaligned.csv`` listing them by side.
-    *links* receives the beads in Vecalign's format (0-based segment indices).
+    *links* receives the beads in Vecalign's format (0-based segment indices);
+    *target_lang* is the English side's BCP 47 tag in the memories.  Also
+    writes ``OUTDIR/<stem>.source.txt``, the Chinese laid out for CAT tools.
     """
+    check_language_tag(target_lang)
     read = lines_document if presegmented else segment_file
     zh_doc = read(zh_path, lang="auto")
     en_doc = read(en_path, lang="auto")
@@ -352,7 +356,7 @@ def align_files(
     suffixes = memory_suffixes(formats)
     refuse_overwrite([out / f"{stem}.{s}" for s in suffixes] + ([Path(links)] if links else []), [zh_path, en_path])
     prepare_outdir(out)
-    header = MemoryHeader().with_properties(
+    header = MemoryHeader(tgtlang=target_lang).with_properties(
         document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
     )
     written = write_memories(out / stem, None if presegmented else zh_doc, result.aligned_units, formats, header)
