@@ -223,3 +223,30 @@ def test_a_merged_sentence_is_cut_where_the_chinese_ends():
     assert split_translation(["很好。", "我们要继续推进改革开放，实现高质量发展，让人民过上更好的日子。"],
                              "Good, very good indeed, we must press on with reform and opening up for a better life.") is None
     assert split_translation(["一句。"], "One sentence.") is None
+
+
+def test_the_srx_engine_reads_rules_as_omegat_does(tmp_path, groovy):
+    """Java's ASCII \\s, OmegaT's trim (no-break spaces kept) and its rule order, on lines made to differ."""
+    lines = ["问题是什么?\u3000好的。", "今天天气好。\u00a0我们走吧。", "他说：“走吧。”然后 走了。", "A. B? C!  D... e. 3.5 F",
+             "　全角空格开头。又一句！", "《读要闻|2018：开启元年？》曾提到。“诗画浙江?镇有风情”好。", "1. Intro Here. Next", "结尾没有标点"]
+    text = tmp_path / "lines.txt"
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rules = Path(srx.__file__).parent / "rules"
+    for name in ("omegat-default-zh.srx", "tm-builder.srx"):
+        done = subprocess.run([*groovy, str(DATA / "omegat_segment.groovy"), str(rules / name), "zh-CN", str(text)],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        theirs = [line.split("\t") if line else [] for line in done.stdout.split("\n")[:-1]]
+        assert theirs == [srx.split(line, srx.read_srx(rules / name).for_language("zh-CN")) for line in lines], name
+
+
+def test_a_drafts_own_notes_survive_the_machine_translation_note(tmp_path):
+    from tm_builder.formats.tmx import read_tmx, write_tmx
+    from tm_builder.units import TranslationUnit
+
+    units = [TranslationUnit("一句。", "A sentence.", Origin.MT, model="m@1", document="d", paragraph=1, index=1,
+                             notes=("machine translation, not reviewed by the desk yet",)),
+             TranslationUnit("两句。", "Two.", Origin.MT, document="d", paragraph=1, index=2)]
+    write_tmx(units, tmp_path / "x.mt.tmx")
+    assert read_tmx(tmp_path / "x.mt.tmx")[0] == units
+    assert (tmp_path / "x.mt.tmx").read_text(encoding="utf-8").count("<note>machine translation, not reviewed") == 3

@@ -171,6 +171,8 @@ def write_memories(stem: Path, document: Document | None, units: Sequence[Transl
         path = stem.with_name(f"{stem.name}.{suffix}")
         if suffix == "source.txt":
             if document is None:
+                if path.exists():
+                    path.unlink()  # stale from an earlier run
                 continue
             write_source_text(document, path)
         elif suffix == "mt.tmx":

@@ -9,11 +9,14 @@ format OmegaT, Trados Studio, memoQ and Okapi all read.
 
 :func:`breaks` applies rules the way OmegaT's ``Segmenter`` does (OmegaT is
 the CAT tool we can run, so its reading of SRX is the one we can check):
-the rules of every language map that matches apply in order (cascade), a
+the rules of every language map that matches apply in order (OmegaT 3.6
+always cascades, whatever the header says), a
 later rule is overruled by an earlier one at the same position, a break
 needs an ``afterbreak`` match that *starts* where the ``beforebreak`` match
-ends, and segments are trimmed of surrounding white space.  Java regexes are
-run with the ``regex`` package, which shares their ``\\p{..}`` classes.
+ends, and segments are trimmed of what Java calls white space (not the
+no-break spaces).  Java regexes are run with the ``regex`` package, which
+shares their ``\\p{..}`` classes; OmegaT compiles them with ``DOTALL``, and
+Java's ``\\s``, ``\\d``, ``\\w`` are ASCII-only, so they are compiled so here.
 """
 
 from __future__ import annotations
@@ -70,22 +73,37 @@ class RuleSet:
 
     rules: dict[str, tuple[Rule, ...]]
     maps: tuple[tuple[str, str], ...]  # (language pattern, rule-set name), in file order
-    cascade: bool = True
+    cascade: bool = True  # read from the header; OmegaT 3.6 ignores it (see for_language)
 
     def for_language(self, lang: str) -> tuple[Rule, ...]:
         """The rules that apply to *lang* (``zh-CN``), in the order they are tried."""
         chosen: list[Rule] = []
         for pattern, name in self.maps:
             if regex.fullmatch(pattern, lang, flags=regex.IGNORECASE):
-                chosen.extend(self.rules.get(name, ()))
-                if not self.cascade:
-                    break
+                chosen.extend(self.rules.get(name, ()))  # every matching map, as OmegaT 3.6 does
         return tuple(chosen)
 
 
 @lru_cache(maxsize=256)
 def _compile(pattern: str) -> regex.Pattern[str]:
-    return regex.compile(pattern, flags=regex.VERSION0)
+    return regex.compile(pattern, flags=regex.VERSION0 | regex.DOTALL | regex.ASCII)
+
+
+#: what Java's ``Character.isWhitespace`` (OmegaT's trim) takes for white space: not U+00A0, U+2007, U+202F, U+0085
+_JAVA_SPACE = "".join(
+    chr(c) for c in range(0x10000)
+    if (chr(c).isspace() or 0x1C <= c <= 0x1F) and c not in (0x00A0, 0x2007, 0x202F, 0x0085)
+)
+
+
+def java_strip(text: str) -> str:
+    """*text* trimmed as OmegaT trims a segment."""
+    return text.strip(_JAVA_SPACE)
+
+
+def is_java_space(text: str) -> bool:
+    """Is *text* all white space to Java (so a CAT tool drops it between segments)?"""
+    return all(ch in _JAVA_SPACE for ch in text)
 
 
 def breaks(text: str, rules: tuple[Rule, ...]) -> list[int]:
@@ -102,7 +120,7 @@ def split(text: str, rules: tuple[Rule, ...]) -> list[str]:
     pieces = []
     start = 0
     for cut in [*breaks(text, rules), len(text)]:
-        piece = text[start:cut].strip()
+        piece = java_strip(text[start:cut])
         if piece:
             pieces.append(piece)
         start = cut
@@ -115,7 +133,10 @@ def read_srx(path: str | os.PathLike[str] | None = None, *, text: str | None = N
         root = ET.fromstring(text) if text is not None else ET.parse(path).getroot()
     except (ET.ParseError, OSError) as exc:
         raise FormatError(f"{path or 'SRX'}: not a readable SRX file ({exc})") from None
-    q = (lambda tag: f"{{{_NS}}}{tag}") if root.tag.startswith("{") else (lambda tag: tag)
+    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if root.tag.rsplit("}", 1)[-1] != "srx" or namespace not in ("", _NS):
+        raise FormatError(f"{path or 'SRX'}: not an SRX 2.0 file (root {root.tag})")
+    q = (lambda tag: f"{{{_NS}}}{tag}") if namespace else (lambda tag: tag)
     header = root.find(f"{q('header')}")
     rules: dict[str, tuple[Rule, ...]] = {}
     for lr in root.iter(q("languagerule")):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 
-from ..srx import Rule, cat_default_rules, our_rules, split
+from ..srx import Rule, cat_default_rules, is_java_space, our_rules, split
 from ..textio import atomic_write
 from ..units import Document, Segment, SegmentKind
 from .base import xml_safe
@@ -37,7 +37,9 @@ def _line(text: str) -> str:
 
 
 def _joined(group: Sequence[Segment]) -> str:
-    return "".join(_line(s.text) + s.space_after for s in group[:-1]) + _line(group[-1].text)
+    # A no-break space between two sentences would stay on the next CAT segment: write a plain one.
+    gaps = [s.space_after if is_java_space(s.space_after) else " " for s in group[:-1]]
+    return "".join(_line(s.text) + gap for s, gap in zip(group, gaps)) + _line(group[-1].text)
 
 
 def _holds(group: Sequence[Segment], rule_sets: Sequence[tuple[Rule, ...]]) -> bool:

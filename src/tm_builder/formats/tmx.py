@@ -57,8 +57,8 @@ def _tu(body: ET.Element, unit: TranslationUnit, header: MemoryHeader, date: str
         attrs |= {"creationdate": date, "creationid": xml_safe(creator), "changedate": date}
     tu = ET.SubElement(body, "tu", attrs)
     notes = unit.written_notes()
-    if unit.origin is Origin.MT and MT_NOTE not in notes:
-        notes = (MT_NOTE + (f" ({unit.model})" if unit.model else ""),) + notes
+    if unit.origin is Origin.MT:
+        notes = (_mt_note(unit.model),) + notes
     for note in notes:
         ET.SubElement(tu, "note").text = xml_safe(note)
     _prop(tu, "x-origin", unit.origin.value)
@@ -73,6 +73,11 @@ def _tu(body: ET.Element, unit: TranslationUnit, header: MemoryHeader, date: str
     _tuv(tu, header.srclang, unit.source)
     if unit.target:
         _tuv(tu, header.tgtlang, unit.target)
+
+
+def _mt_note(model: str | None) -> str:
+    """The note every draft gets first (and the reader takes off again)."""
+    return MT_NOTE + (f" ({model})" if model else "")
 
 
 def _position(unit: TranslationUnit) -> str:
@@ -203,7 +208,8 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
     notes = tuple(n.text or "" for n in tu.findall("note"))
     origin = Origin(p["x-origin"]) if "x-origin" in p else (Origin.TM if target else Origin.NONE)
     if origin is Origin.MT:
-        notes = tuple(n for n in notes if not n.startswith(MT_NOTE))
+        generated = _mt_note(p.get("x-model") or None)
+        notes = notes[1:] if notes[:1] == (generated,) else notes
     return TranslationUnit(
         source=source,
         target=target,
