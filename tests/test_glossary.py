@@ -12,7 +12,8 @@ from tm_builder import segment_file
 from tm_builder.engines.base import DraftOptions
 from tm_builder.errors import InputError
 from tm_builder.formats import write_glossary
-from tm_builder.formats.termbase import GLOSSARY_COLUMNS, TBX_NS, read_glossary_csv, read_tbx, write_glossary_csv
+from tm_builder.formats.tbx import TBX_NS, read_tbx
+from tm_builder.formats.termbase import GLOSSARY_COLUMNS, read_glossary_csv, write_glossary_csv
 from tm_builder.glossary import (
     KINDS, Glossary, Status, Term, TermOrigin, check_terms, exact_rendering, honoured, load_curated, merge,
 )

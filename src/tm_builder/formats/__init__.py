@@ -1,8 +1,8 @@
 """File formats: one module per format, one reader and one writer each, and one registry of them.
 
 :data:`REGISTRY` lists every format tm-builder reads or writes, memories
-(TMX, PO, CSV) and glossaries (review CSV, TBX-Basic, OmegaT's tab-separated
-glossary), with their suffixes; :func:`read_units` / :func:`write_units` and
+(TMX, PO, CSV) and glossaries (review CSV, TBX-Basic v3, TBX 2, TMX, PO,
+OmegaT's tab-separated glossary), with their suffixes; :func:`read_units` / :func:`write_units` and
 :func:`read_glossary` / :func:`write_glossary` pick from it by suffix, and
 the per-format functions are there for callers who know.  Whole projects
 (:mod:`.omegat`) and what an alignment leaves beside its memory
@@ -22,7 +22,9 @@ from ..units import TranslationUnit
 from .base import MemoryHeader, needs_review, xml_safe
 from .csv import read_csv, write_csv
 from .po import read_po, write_po
-from .termbase import read_glossary_csv, read_tbx, write_glossary_csv, write_omegat_glossary, write_tbx
+from .glossary_memory import read_glossary_po, read_glossary_tmx, write_glossary_po, write_glossary_tmx
+from .tbx import read_tbx, write_martif, write_tbx
+from .termbase import read_glossary_csv, write_glossary_csv, write_omegat_glossary
 from .tmx import read_tmx, write_tmx
 
 Reader = Callable[[str | os.PathLike[str]], tuple[list[TranslationUnit], MemoryHeader]]
@@ -45,7 +47,10 @@ REGISTRY: tuple[Format, ...] = (
     Format("po", "memory", (".po",), read_po, write_po),
     Format("csv", "memory", (".csv",), read_csv, write_csv),
     Format("glossary-csv", "glossary", (".csv",), read_glossary_csv, write_glossary_csv),
+    Format("tbx2", "glossary", (".martif.tbx", ".tbx2"), read_tbx, write_martif),
     Format("tbx", "glossary", (".tbx",), read_tbx, write_tbx),
+    Format("glossary-tmx", "glossary", (".tmx",), read_glossary_tmx, write_glossary_tmx),
+    Format("glossary-po", "glossary", (".po",), read_glossary_po, write_glossary_po),
     Format("omegat-glossary", "glossary", (".utf8", ".txt", ".tab"), None, write_omegat_glossary),
 )
 
@@ -64,10 +69,10 @@ __all__ = [
 
 def format_for(path: str | os.PathLike[str], holds: str, *, reading: bool = False) -> Format:
     """The registered format for *path*'s suffix that holds *holds* (and can be read, when *reading*)."""
-    suffix = Path(path).suffix.lower()
+    name, suffix = Path(path).name.lower(), Path(path).suffix.lower()
     usable = [f for f in REGISTRY if f.holds == holds and (f.read is not None or not reading)]
-    for f in usable:
-        if suffix in f.suffixes:
+    for f in usable:  # a longer suffix first: .martif.tbx before .tbx
+        if any(name.endswith(s) and len(name) > len(s) for s in f.suffixes):
             return f
     first = [f.suffixes[0] for f in usable]
     choices = f"{', '.join(first[:-1])} or {first[-1]}"
@@ -92,5 +97,6 @@ def read_glossary(path: str | os.PathLike[str]) -> Glossary:
 
 
 def write_glossary(glossary: Iterable[Term], path: str | os.PathLike[str]) -> None:
-    """Write by suffix: ``.csv`` (review file), ``.tbx`` (TBX-Basic), ``.utf8``/``.txt``/``.tab`` (OmegaT)."""
+    """Write by suffix: ``.csv`` (review file), ``.tbx`` (TBX-Basic v3), ``.martif.tbx``/``.tbx2`` (TBX 2),
+    ``.tmx``/``.po`` (the glossary as a memory), ``.utf8``/``.txt``/``.tab`` (OmegaT)."""
     format_for(path, "glossary").write(glossary, path)
