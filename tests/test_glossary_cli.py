@@ -137,8 +137,46 @@ def test_aligned_human_pairs_are_checked_never_rewritten(tmp_path):
 
 
 def test_a_bad_output_name_fails_before_any_work(tmp_path):
-    done = run("glossary", str(SEED), "-o", str(tmp_path / "g.xlsx"), "--engine", "none")
+    done = run("glossary", str(SEED), "-o", str(tmp_path / "g.docx"), "--engine", "none")
     assert done.returncode != 0 and "unknown glossary format" in done.stderr and done.stderr.count("\n") == 1
     done = run("glossary", str(SEED), "-o", str(tmp_path / "missing" / "g.csv"), "--engine", "none")
     assert done.returncode != 0 and "no such directory" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_review_loop_through_the_workbook(tmp_path):
+    """The same decisions made in the .xlsx workbook (as a reviewer does in Excel) survive --merge."""
+    from openpyxl import load_workbook
+
+    first = tmp_path / "glossary.xlsx"
+    done = run("glossary", str(SEED), "-o", str(first), "--engine", "none")
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(first)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) for name in ("source", "target", "status")}
+    rows = list(sheet.iter_rows(min_row=2))
+    candidates = [r for r in rows if r[col["status"]].value == "candidate"]
+    approve, reject = candidates[0], candidates[1]
+    approve[col["status"]].value, approve[col["target"]].value = "approved", "approved in the workbook"
+    reject[col["status"]].value = "rejected"
+    south = next(r for r in rows if r[col["source"]].value == "全球南方")
+    south[col["target"]].value = "Global South (edited)"
+    reviewed = tmp_path / "reviewed.xlsx"
+    book.save(reviewed)
+
+    second = tmp_path / "merged.xlsx"
+    done = run("glossary", str(DATA / "terms" / "heldout.zh"), "--merge", str(reviewed), "-o", str(second), "--engine", "none",
+               "--export", str(tmp_path / "merged.csv"))
+    assert done.returncode == 0, done.stderr
+    from tm_builder.formats import read_glossary
+
+    merged, before = read_glossary(second), read_glossary(reviewed)
+    assert list(read_glossary(tmp_path / "merged.csv")) == list(merged)
+    for old in before:
+        new = merged.get(old.source)
+        assert (new.target, new.status, new.kind, new.note) == (old.target, old.status, old.kind, old.note)
+    assert merged.get(approve[col["source"]].value).status is Status.APPROVED
+    assert merged.get(approve[col["source"]].value).target == "approved in the workbook"
+    assert merged.get(reject[col["source"]].value).status is Status.REJECTED
+    assert merged.get("全球南方").target == "Global South (edited)"

@@ -115,3 +115,22 @@ def test_omegat_tsv_has_no_term_omegat_would_match_elsewhere(tmp_path):
     assert "人工智能+" not in sources and "人工智能+" in {t.source for t in CURATED}
     assert all(omegat_matches_itself(s) for s in sources)
     assert len(sources) == sum(1 for t in CURATED if t.enforced and omegat_matches_itself(t.source))
+
+
+def test_the_review_workbook_round_trips_and_guards_its_status(tmp_path):
+    from openpyxl import load_workbook
+
+    mixed = Glossary.of([*list(_mixed()), Term("=1+1", "=SUM(A1)", "other", Status.CANDIDATE, TermOrigin.NONE)])
+    path = tmp_path / "g.xlsx"
+    write_glossary(mixed, path)
+    assert list(read_glossary(path)) == list(mixed)  # exactly what the CSV gives back
+    csv = tmp_path / "g.csv"
+    write_glossary(mixed, csv)
+    assert list(read_glossary(csv)) == list(read_glossary(path))
+    sheet = load_workbook(path).active
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold and sheet.auto_filter.ref
+    assert sheet.column_dimensions["H"].width >= 40  # the context sentence is readable
+    (validation,) = sheet.data_validations.dataValidation
+    assert validation.type == "list" and validation.formula1 == '"approved,candidate,rejected"' and "D2" in validation.sqref
+    formula = [c for c in sheet["A"] if c.value == "=1+1"]
+    assert formula and formula[0].data_type == "s"  # a term is never run as a formula

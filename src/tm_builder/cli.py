@@ -218,18 +218,18 @@ def _print_run(summary) -> None:
 @app.command("glossary")
 def glossary_command(
     files: Annotated[list[Path], typer.Argument(help="Chinese documents to extract terms from.", metavar="FILE...")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The review file to write (.csv; .tbx or .utf8 for CAT tools).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The review file to write (.csv or .xlsx; .tbx, .martif.tbx, .tmx, .po or .utf8 for CAT tools).")],
     reference: Annotated[
         Optional[Path], typer.Option("--reference", help="The English translation of the single input: aligned pairs give renderings.")
     ] = None,
     merge: Annotated[
-        Optional[Path], typer.Option("--merge", help="A reviewed glossary CSV: its decisions are kept, new candidates appended.")
+        Optional[Path], typer.Option("--merge", help="A reviewed glossary (.csv or .xlsx): its decisions are kept, new candidates appended.")
     ] = None,
     glossary: Annotated[
         Optional[list[Path]], typer.Option("--glossary", help="Other reviewed glossaries whose decisions apply; repeatable.")
     ] = None,
     export: Annotated[
-        Optional[list[Path]], typer.Option("--export", help="Also write the result here, format by suffix: .tbx (TBX-Basic), .utf8 (OmegaT), .csv; repeatable.")
+        Optional[list[Path]], typer.Option("--export", help="Also write the result here, format by suffix: .tbx (TBX-Basic v3), .martif.tbx (TBX 2, OmegaT 3.x), .tmx, .po, .utf8 (OmegaT), .xlsx, .csv; repeatable.")
     ] = None,
     no_curated: Annotated[bool, typer.Option("--no-curated", help="Ignore the curated political glossary shipped with tm-builder.")] = False,
     engine: Annotated[

@@ -157,9 +157,9 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
 @contextlib.contextmanager
 def atomic_write(
-    path: str | os.PathLike[str], *, encoding: str = "utf-8", newline: str | None = None
-) -> Iterator[IO[str]]:
-    """Open *path* for writing text so that it appears complete or not at all.
+    path: str | os.PathLike[str], *, encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO]:
+    """Open *path* for writing text (bytes, with ``encoding=None``) so that it appears complete or not at all.
 
     Writes go to a temporary file in the same directory, which is flushed,
     synced and renamed over *path* only when the block finishes without an
@@ -173,7 +173,7 @@ def atomic_write(
     except OSError as exc:
         raise OutputError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+        with (os.fdopen(fd, "wb") if encoding is None else os.fdopen(fd, "w", encoding=encoding, newline=newline)) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -26,6 +26,7 @@ from .glossary_memory import read_glossary_po, read_glossary_tmx, write_glossary
 from .tbx import read_tbx, write_martif, write_tbx
 from .termbase import read_glossary_csv, write_glossary_csv, write_omegat_glossary
 from .tmx import read_tmx, write_tmx
+from .workbook import read_glossary_xlsx, write_glossary_xlsx
 
 Reader = Callable[[str | os.PathLike[str]], tuple[list[TranslationUnit], MemoryHeader]]
 Writer = Callable[[list[TranslationUnit], str | os.PathLike[str], MemoryHeader | None], None]
@@ -47,6 +48,7 @@ REGISTRY: tuple[Format, ...] = (
     Format("po", "memory", (".po",), read_po, write_po),
     Format("csv", "memory", (".csv",), read_csv, write_csv),
     Format("glossary-csv", "glossary", (".csv",), read_glossary_csv, write_glossary_csv),
+    Format("glossary-xlsx", "glossary", (".xlsx",), read_glossary_xlsx, write_glossary_xlsx),
     Format("tbx2", "glossary", (".martif.tbx", ".tbx2"), read_tbx, write_martif),
     Format("tbx", "glossary", (".tbx",), read_tbx, write_tbx),
     Format("glossary-tmx", "glossary", (".tmx",), read_glossary_tmx, write_glossary_tmx),
@@ -97,6 +99,6 @@ def read_glossary(path: str | os.PathLike[str]) -> Glossary:
 
 
 def write_glossary(glossary: Iterable[Term], path: str | os.PathLike[str]) -> None:
-    """Write by suffix: ``.csv`` (review file), ``.tbx`` (TBX-Basic v3), ``.martif.tbx``/``.tbx2`` (TBX 2),
+    """Write by suffix: ``.csv``/``.xlsx`` (review file), ``.tbx`` (TBX-Basic v3), ``.martif.tbx``/``.tbx2`` (TBX 2),
     ``.tmx``/``.po`` (the glossary as a memory), ``.utf8``/``.txt``/``.tab`` (OmegaT)."""
     format_for(path, "glossary").write(glossary, path)

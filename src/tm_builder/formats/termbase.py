@@ -25,7 +25,8 @@ from ..glossary import Glossary, Status, Term, TermOrigin, split_variants
 from ..textio import atomic_write
 from .base import sheet_value, write_sheet
 
-__all__ = ["GLOSSARY_COLUMNS", "read_glossary_csv", "write_glossary_csv", "write_omegat_glossary"]
+__all__ = ["GLOSSARY_COLUMNS", "glossary_from_rows", "glossary_rows", "read_glossary_csv", "write_glossary_csv",
+           "write_omegat_glossary"]
 
 GLOSSARY_COLUMNS = (
     "source", "target", "kind", "status", "origin", "frequency", "documents",
@@ -39,11 +40,16 @@ _LIST_SEPARATOR = " | "
 
 def write_glossary_csv(glossary: Iterable[Term], path: str | os.PathLike[str]) -> None:
     """The review file (atomically): UTF-8 with BOM, CRLF rows, one term per row."""
-    write_sheet(path, GLOSSARY_COLUMNS, (
+    write_sheet(path, GLOSSARY_COLUMNS, glossary_rows(glossary))
+
+
+def glossary_rows(glossary: Iterable[Term]) -> Iterable[list]:
+    """The review sheet's rows, in :data:`GLOSSARY_COLUMNS` order (CSV and workbook alike)."""
+    return (
         [t.source, t.target, t.kind, t.status.value, t.origin.value, t.frequency, _LIST_SEPARATOR.join(t.documents),
          t.example_source, t.example_target, t.note, _LIST_SEPARATOR.join(t.variants)]
         for t in glossary
-    ))
+    )
 
 
 def read_glossary_csv(path: str | os.PathLike[str]) -> Glossary:
@@ -61,6 +67,11 @@ def read_glossary_csv(path: str | os.PathLike[str]) -> Glossary:
             rows = [(reader.line_num, {k: sheet_value(v) for k, v in row.items()}) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise FormatError(f"{path}: not a readable UTF-8 CSV file ({exc})") from None
+    return glossary_from_rows(path, fields, rows)
+
+
+def glossary_from_rows(path: str | os.PathLike[str], fields: list[str], rows: Iterable[tuple[int, dict]]) -> Glossary:
+    """Terms from a review sheet's rows (``(line, {column: text})``): shared by the CSV and the workbook."""
     missing = [c for c in ("source", "target") if c not in fields]
     if missing:
         raise FormatError(f"{path}: missing column(s) {', '.join(missing)}")
