@@ -188,3 +188,17 @@ def test_a_hard_wrapped_reference_aligns_as_the_unwrapped_one(tmp_path):
     plain = align_documents(segment_file(ZH), segment_file(EN))
     rewrapped = align_documents(segment_file(ZH), segment_file(wrapped))
     assert [(u.source, u.target) for u in rewrapped.units] == [(u.source, u.target) for u in plain.units]
+
+
+def test_approved_glossary_pairs_are_dictionary_evidence(tmp_path):
+    from tm_builder.align import make_scorers
+    from tm_builder.align.lexicon import default_lexicon
+
+    pairs = [("三到一位", "three-in-place working method")]
+    assert "method" not in default_lexicon().zh_tokens("推行三到一位")  # CC-CEDICT does not know the formulation
+    (scorer,), _ = make_scorers(("lexical",), pairs)
+    assert {"work", "method"} <= set(scorer._lexicon.zh_tokens("推行三到一位"))
+    assert default_lexicon().with_extra(()).glosses == default_lexicon().glosses  # the shared one is untouched
+    summary = align_files(ZH, EN, tmp_path / "out")
+    assert int(summary.result.alignment.signature["glossary-terms"]) >= 400  # the curated glossary, by default
+    assert "glossary-terms" not in align_files(ZH, EN, tmp_path / "out2", curated=False).result.alignment.signature

@@ -346,13 +346,17 @@ def align(
     target_lang: Annotated[
         str, typer.Option("--target-lang", help="BCP 47 tag of the English side in the memories: en, en-US, en-GB.")
     ] = "en",
+    glossary: Annotated[
+        Optional[list[Path]], typer.Option("--glossary", help="A reviewed glossary whose approved pairs are alignment evidence; repeatable.")
+    ] = None,
+    no_curated: Annotated[bool, typer.Option("--no-curated", help="Do not use the curated glossary as alignment evidence.")] = False,
 ) -> None:
     """Align a Chinese document with its existing English translation into sentence pairs."""
     from .pipeline import align_files
 
     with _user_errors():
         summary = align_files(source, translation, output, presegmented=presegmented, scorers=_scorer_names(scorers), links=links,
-                              target_lang=target_lang)
+                              target_lang=target_lang, glossaries=tuple(glossary or ()), curated=not no_curated)
         result = summary.result
         typer.echo(
             f"{source}: {_count(len(result.zh_segments), 'segment')}; {translation}: {_count(len(result.en_segments), 'segment')}; "

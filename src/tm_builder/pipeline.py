@@ -208,19 +208,20 @@ def translate_files(
     o = options or TranslateOptions()
     _check_request(paths, o)
     documents = [segment_file(p, lang=o.lang) for p in paths]
+    known = load_glossary(o.glossaries, curated=o.curated)
     aligned = None
     if o.reference is not None:
         names = (os.fspath(paths[0]), os.fspath(o.reference))
-        aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names)
+        aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names,
+                                    terms=_pairs(known))
     if o.engine != "none":
         require_chinese(documents)
     if o.omegat is not None:
         check_project_dir(o.omegat, o.omegat_mt)
-    known = load_glossary(o.glossaries, curated=o.curated)
     out = Path(outdir)
     refuse_overwrite([out / f"{Path(p).stem}.{fmt}" for p in paths for fmt in o.suffixes()], [*paths, *o.glossaries])
     started = time.perf_counter()
-    draft = replace(o.draft, terms=tuple((t.source, t.target) for t in known.enforced()))
+    draft = replace(o.draft, terms=_pairs(known))
     drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization)  # resolves and verifies the model first
     prepare_outdir(out)
     summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
@@ -240,6 +241,11 @@ def translate_files(
                                      mt=o.omegat_mt, target_lang=o.target_lang)
         summary.omegat = (os.fspath(o.omegat), tuple(files))
     return summary
+
+
+def _pairs(known: Glossary) -> tuple[tuple[str, str], ...]:
+    """The approved glossary as (source, target) pairs: what drafting enforces and the aligner takes as evidence."""
+    return tuple((t.source, t.target) for t in known.enforced())
 
 
 def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions) -> None:
@@ -336,6 +342,8 @@ def align_files(
     links: str | os.PathLike[str] | None = None,
     formats: tuple[str, ...] = FORMATS,
     target_lang: str = "en",
+    glossaries: Sequence[str | os.PathLike[str]] = (),
+    curated: bool = True,
 ) -> AlignSummary:
     """Align a Chinese document with its English translation and write the sentence pairs.
 
@@ -343,7 +351,9 @@ def align_files(
     ``aligned``, confidence as score) and, when any sentence found no
     counterpart, ``OUTDIR/<stem>.unaligned.csv`` listing them by side.
     *links* receives the beads in Vecalign's format (0-based segment indices);
-    *target_lang* is the English side's BCP 47 tag in the memories.  Also
+    *target_lang* is the English side's BCP 47 tag in the memories; the
+    approved terms (the curated glossary unless *curated* is false, and
+    *glossaries*) are dictionary evidence for the aligner.  Also
     writes ``OUTDIR/<stem>.source.txt``, the Chinese laid out for CAT tools.
     """
     check_language_tag(target_lang)
@@ -351,7 +361,8 @@ def align_files(
     zh_doc = read(zh_path, lang="auto")
     en_doc = read(en_path, lang="auto")
     started = time.perf_counter()
-    result = align_translation(zh_doc, en_doc, scorers, names=(os.fspath(zh_path), os.fspath(en_path)))
+    terms = _pairs(load_glossary(glossaries, curated=curated))
+    result = align_translation(zh_doc, en_doc, scorers, names=(os.fspath(zh_path), os.fspath(en_path)), terms=terms)
     seconds = time.perf_counter() - started
     out = Path(outdir)
     stem = Path(zh_path).stem

@@ -172,7 +172,8 @@ def glossary_files(
     units: list[TranslationUnit] = []
     if reference is not None:
         names = (os.fspath(paths[0]), os.fspath(reference))
-        units = align_translation(documents[0], segment_file(reference, lang="auto"), names=names).units
+        pairs = tuple((t.source, t.target) for t in known.enforced())
+        units = align_translation(documents[0], segment_file(reference, lang="auto"), names=names, terms=pairs).units
     targets = [Path(output), *map(Path, exports)]
     _check_targets(targets, [*paths, *glossaries, *([reference] if reference else [])])
     drafter = _term_drafter(engine, model, known, quantization)

@@ -92,11 +92,17 @@ class Alignment:
         return [j for b in self.beads if not b.src for j in b.tgt]
 
 
-def make_scorers(names: Sequence[str]) -> tuple[list[Scorer], Priors]:
-    """Scorer objects and bead priors for a combination of scorer names."""
+def make_scorers(names: Sequence[str], terms: Sequence[tuple[str, str]] = ()) -> tuple[list[Scorer], Priors]:
+    """Scorer objects and bead priors for a combination of scorer names.
+
+    *terms* (approved glossary pairs) join CC-CEDICT as lexical evidence:
+    全过程人民民主 is one word meaning "whole-process people's democracy",
+    which the dictionary's characters never say.
+    """
     if tuple(names) == ("gale-church",):
         return [LengthScorer(variance=6.8)], _GALE_CHURCH_PRIORS
-    table = {"length": lambda: LengthScorer(weight=1.0), "lexical": lambda: LexicalScorer(weight=3.0),
+    lexicon = default_lexicon().with_extra(terms) if terms and "lexical" in names else None
+    table = {"length": lambda: LengthScorer(weight=1.0), "lexical": lambda: LexicalScorer(weight=3.0, lexicon=lexicon),
              "structure": lambda: StructureScorer(), "embedding": lambda: EmbeddingScorer(weight=3.0)}
     unknown = [n for n in names if n not in table]
     if unknown:
@@ -105,12 +111,14 @@ def make_scorers(names: Sequence[str]) -> tuple[list[Scorer], Priors]:
 
 
 def align_sentences(
-    zh: Sequence[str | Sentence], en: Sequence[str | Sentence], scorers: Sequence[str] | None = None
+    zh: Sequence[str | Sentence], en: Sequence[str | Sentence], scorers: Sequence[str] | None = None,
+    *, terms: Sequence[tuple[str, str]] = (),
 ) -> Alignment:
     """Align two lists of sentences (Chinese source, English translation).
 
     Returns beads covering every sentence of both sides exactly once, in
-    order, deletions and insertions included.
+    order, deletions and insertions included.  *terms*: approved glossary
+    pairs used as dictionary evidence (:func:`make_scorers`).
     """
     names = tuple(scorers) if scorers else SCORER_SETS["default"]
     zs = [s if isinstance(s, Sentence) else Sentence(s) for s in zh]
@@ -119,7 +127,7 @@ def align_sentences(
     if n == 0 or m == 0:
         beads = [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
         return Alignment(beads, names)
-    objects, priors = make_scorers(names)
+    objects, priors = make_scorers(names, terms)
     for scorer in objects:
         scorer.prepare(zs, es)
     lz = [_length(s.text) for s in zs]
@@ -140,6 +148,8 @@ def align_sentences(
     ratio = sum(le) / max(sum(lz), 1)
     beads = _absorb_orphans(beads, [s.text for s in zs], [s.text for s in es], ratio)
     signature = {"scorers": "+".join(names), "beads": ",".join(f"{a}-{b}" for a, b in BEADS), "band": str(band_width(n, m))}
+    if terms and "lexical" in names:
+        signature["glossary-terms"] = str(len(terms))
     return Alignment(beads, names, ratio, signature)
 
 
@@ -255,14 +265,15 @@ def check_pair(zh_text: str, en_text: str, zh_lang: str, en_lang: str, zh_name: 
     return warnings
 
 
-def align_documents(zh_doc, en_doc, scorers: Sequence[str] | None = None) -> DocumentAlignment:
-    """Align a segmented Chinese document with its segmented English translation."""
+def align_documents(zh_doc, en_doc, scorers: Sequence[str] | None = None, *,
+                    terms: Sequence[tuple[str, str]] = ()) -> DocumentAlignment:
+    """Align a segmented Chinese document with its segmented English translation (*terms*: glossary evidence)."""
     from ..units import Origin, TranslationUnit
 
     zh_segments, en_segments = zh_doc.segments, en_doc.segments
     zs = [Sentence(s.text, s.kind.value, s.paragraph) for s in zh_segments]
     es = [Sentence(s.text, s.kind.value, s.paragraph) for s in en_segments]
-    alignment = align_sentences(zs, es, scorers)
+    alignment = align_sentences(zs, es, scorers, terms=terms)
     units = []
     for bead in alignment.beads:
         if not bead.src:
@@ -316,7 +327,8 @@ def _split_units(segments: Sequence, parts: Sequence[str], score: float, scorers
     ]
 
 
-def align_translation(zh_doc, en_doc, scorers: Sequence[str] | None = None, *, names: tuple[str, str] | None = None) -> DocumentAlignment:
+def align_translation(zh_doc, en_doc, scorers: Sequence[str] | None = None, *, names: tuple[str, str] | None = None,
+                      terms: Sequence[tuple[str, str]] = ()) -> DocumentAlignment:
     """Align a document with its translation after refusing pairs that cannot be one (:func:`check_pair`).
 
     *names* are what errors and warnings call the two sides (their paths);
@@ -327,6 +339,6 @@ def align_translation(zh_doc, en_doc, scorers: Sequence[str] | None = None, *, n
         "".join(s.text for s in zh_doc.segments), "".join(s.text for s in en_doc.segments),
         zh_doc.lang, en_doc.lang, zh_name, en_name,
     )
-    result = align_documents(zh_doc, en_doc, scorers)
+    result = align_documents(zh_doc, en_doc, scorers, terms=terms)
     result.warnings[:0] = warnings
     return result

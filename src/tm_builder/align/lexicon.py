@@ -116,6 +116,14 @@ class Lexicon:
         for source, target in extra:
             self._add(source, [target], front=True)
 
+    def with_extra(self, extra: Iterable[tuple[str, str]]) -> "Lexicon":
+        """A copy with glossary entries ``(source, English target)`` added first, without re-reading CC-CEDICT."""
+        copy = object.__new__(Lexicon)
+        copy.glosses = dict(self.glosses)
+        for source, target in extra:
+            copy._add(source, [target], front=True)
+        return copy
+
     def _add(self, word: str, definitions: list[str], front: bool = False) -> None:
         if len(word) > MAX_WORD or not _HAN_RUN.fullmatch(word):
             return
