@@ -155,3 +155,16 @@ def test_aligned_renderings_return_nothing_without_evidence() -> None:
     got = aligned_renderings(["村BA", "不存在的术语", ""], PARALLEL)
     assert got == {}
     assert aligned_renderings(["双轨并进"], []) == {}
+
+
+def test_quoted_forms_with_a_head_noun_fold_into_their_core():
+    from tm_builder.segment import segment_text
+    from tm_builder.terms import extract_terms
+
+    text = ("中方将继续推进“小而美”民生项目。各方积极落实“小而美”项目，“小而美”成为合作的新亮点。\n\n"
+            "本届“金砖”峰会在喀山举行，“金砖”合作机制不断完善，“金砖”大家庭日益壮大。\n\n"
+            "全县“两新”组织实现党的组织全覆盖，“两新”组织党员积极参与。\n")
+    found = {c.source: c for c in extract_terms([segment_text(text, "t.txt", lang="zh")])}
+    assert "“小而美”项目" not in found and "“小而美”项目" in found["小而美"].forms
+    assert "“金砖”峰会" not in found and "“金砖”峰会" in found["金砖"].forms
+    assert "“两新”组织" in found  # a head that makes a name of its own stays an entry

@@ -75,16 +75,17 @@ def propose(
             frequency=c.frequency, documents=c.documents, example_source=c.example,
             example_target=example_targets.get(c.example, ""),
         )
+        forms = "also written: " + " | ".join(c.forms) if getattr(c, "forms", ()) else ""
         decided = known.get(c.source)
         if decided is not None and decided.status is not Status.CANDIDATE:
             out.append(replace(decided, **stats))
         elif c.source in aligned:
             r = aligned[c.source]
             out.append(Term(c.source, r.target, c.kind or "", Status.CANDIDATE, TermOrigin.ALIGNED, **{
-                **stats, "example_target": stats["example_target"] or r.example_target}))
+                **stats, "example_target": stats["example_target"] or r.example_target}, note=forms))
         elif drafts.get(c.source):
             out.append(Term(c.source, drafts[c.source], c.kind or "", Status.CANDIDATE, TermOrigin.MT, **stats,
-                            note="machine draft of the term: needs review"))
+                            note="; ".join(n for n in ("machine draft of the term: needs review", forms) if n)))
         else:
-            out.append(Term(c.source, "", c.kind or "", Status.CANDIDATE, TermOrigin.NONE, **stats))
+            out.append(Term(c.source, "", c.kind or "", Status.CANDIDATE, TermOrigin.NONE, **stats, note=forms))
     return out

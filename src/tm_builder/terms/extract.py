@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..chars import HAN, HAN_CHAR
 from ..units import Document, SegmentKind
@@ -34,6 +34,7 @@ class Candidate:
     example: str  # the first source segment containing it
     signals: tuple[str, ...]  # which evidence fired, strongest first
     kind: str | None = None  # formulation|concept|initiative|organization|document|event|title, or None
+    forms: tuple[str, ...] = ()  # other ways the text writes it (“金砖”峰会 for 金砖), folded into this entry
 
 
 # --------------------------------------------------------------------------
@@ -847,8 +848,39 @@ def extract_terms(
                 kind=_kind(source, public, pool.kinds.get(source, Counter())),
             )
         )
+    out = _fold_forms(out, set(curated))
     out.sort(key=lambda c: (-c.score, -c.frequency, -len(c.source), c.source))
     return out[:limit] if limit is not None else out
+
+
+#: a quoted core followed by a short head: “金砖”峰会, “小而美”项目, “全球南方”合作
+_QUOTED_HEAD = re.compile(r"^[“\"‘]([^”\"’]{2,20})[”\"’]([^“”\"‘’]{1,6})$")
+#: heads that say what kind of thing the core is, not a new name (“两新”组织 is a name: kept)
+_KIND_HEADS = {
+    "峰会", "项目", "论坛", "倡议", "工作", "思路", "原则", "理念", "机制", "问题", "发展", "合作", "国家", "国际",
+    "群体性", "日益", "基层", "行动", "行动计划", "建设", "战略", "精神", "要求", "模式", "经验", "品牌", "活动",
+    "平台", "政策", "方针", "举措", "目标", "体系", "格局", "进程", "框架", "会议", "大会",
+}
+
+
+def _fold_forms(candidates: list[Candidate], curated: set[str]) -> list[Candidate]:
+    """One entry per term: “X”Y (a quoted core and a head noun) folds into X when X is itself a candidate.
+
+    The core's own count already includes these occurrences (it is counted
+    as a substring), so nothing is added but the form, which a reviewer sees
+    in the note.  A form whose unquoted whole is curated (“一带一路”倡议,
+    一带一路倡议 "Belt and Road Initiative") stays an entry of its own.
+    """
+    by_source = {c.source: c for c in candidates}
+    folded: dict[str, list[str]] = {}
+    keep = []
+    for c in candidates:
+        m = _QUOTED_HEAD.match(c.source)
+        if m and m.group(2) in _KIND_HEADS and m.group(1) in by_source and m.group(1) + m.group(2) not in curated:
+            folded.setdefault(m.group(1), []).append(c.source)
+            continue
+        keep.append(c)
+    return [replace(c, forms=tuple(sorted(folded[c.source]))) if c.source in folded else c for c in keep]
 
 
 class _Corpus:
