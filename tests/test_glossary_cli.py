@@ -125,7 +125,8 @@ def test_aligned_human_pairs_are_checked_never_rewritten(tmp_path):
     assert done.returncode == 0, done.stderr
     units, _ = read_units(out / "seed_zh.po")
     fence = next(u for u in units if "小院高墙" in u.source)
-    assert fence.origin.value == "aligned" and [(c.source, c.honoured) for c in fence.terms] == [("小院高墙", True)]
+    checks = [(c.source, c.honoured) for c in fence.terms]
+    assert fence.origin.value == "aligned" and ("小院高墙", True) in checks and all(ok for _, ok in checks)
     assert not any(n.startswith("QA:") for n in fence.notes)
     developing = next(u for u in units if "发展中国家" in u.source)
     assert "developing countries" in developing.target and "developing nations" not in developing.target  # untouched
