@@ -126,21 +126,29 @@ def test_an_article_with_its_translation_in_a_default_project(tmp_path, omegat, 
     assert all(r[5] != MT_CREATOR for r in found)  # nothing but human pairs here
 
 
+RULES = Path(srx.__file__).parent / "rules"
+RULE_FILES = ("omegat-default-zh.srx", "tm-builder.srx")
+
+
+def omegat_segments(groovy: list[str], rules: str, lines: list[str], where: Path) -> list[list[str]]:
+    """OmegaT's own Segmenter on *lines* (one paragraph each) under the rule file *rules*: the segments of each."""
+    text = where / "lines.txt"
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run([*groovy, str(DATA / "omegat_segment.groovy"), str(RULES / rules), "zh-CN", str(text)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [line.split("\t") if line else [] for line in done.stdout.split("\n")[:-1]]
+
+
 def test_layout_keeps_omegat_segments_equal_to_ours(tmp_path, groovy):
     """Both rule files, applied by OmegaT's own Segmenter to the lines we write, give exactly our segments."""
     documents = [segment_file(SEED), segment_file(ALIGN / "briefing_zh.txt")]
     lines = [line for d in documents for paragraph in cat_lines(d) for line in paragraph]
     ours = [[s.text for s in p.segments] for d in documents for p in d.paragraphs]
     flat = [seg for paragraph in ours for seg in paragraph]
-    text = tmp_path / "lines.txt"
-    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    rules = Path(srx.__file__).parent / "rules"
-    for name in ("omegat-default-zh.srx", "tm-builder.srx"):
-        done = subprocess.run([*groovy, str(DATA / "omegat_segment.groovy"), str(rules / name), "zh-CN", str(text)],
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-2000:]
-        theirs = [line.split("\t") for line in done.stdout.splitlines()]
-        python = [srx.split(line, srx.read_srx(rules / name).for_language("zh-CN")) for line in lines]
+    for name in RULE_FILES:
+        theirs = omegat_segments(groovy, name, lines, tmp_path)
+        python = [srx.split(line, srx.read_srx(RULES / name).for_language("zh-CN")) for line in lines]
         assert theirs == python, name  # our SRX engine reads the rules as OmegaT does
         segments = [s for line in theirs for s in line]
         if name == "tm-builder.srx":
@@ -158,13 +166,7 @@ def test_our_srx_is_our_segmenter_in_omegat(tmp_path, groovy):
     from tm_builder.segment import split_sentences
 
     paragraphs = [line for line in (SHARED / "wmt18.zh").read_text(encoding="utf-8").splitlines() if line.strip()][:1500]
-    text = tmp_path / "news.txt"
-    text.write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
-    rules = Path(srx.__file__).parent / "rules" / "tm-builder.srx"
-    done = subprocess.run([*groovy, str(DATA / "omegat_segment.groovy"), str(rules), "zh-CN", str(text)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    theirs = [line.split("\t") for line in done.stdout.splitlines()]
+    theirs = omegat_segments(groovy, "tm-builder.srx", paragraphs, tmp_path)
     ours = [[p[s:e] for s, e in split_sentences(p, "zh")] for p in paragraphs]
     python = [srx.split(p, srx.our_rules().for_language("zh-CN")) for p in paragraphs]
     assert theirs == python  # our SRX engine reads the rules as OmegaT does
@@ -229,15 +231,9 @@ def test_the_srx_engine_reads_rules_as_omegat_does(tmp_path, groovy):
     """Java's ASCII \\s, OmegaT's trim (no-break spaces kept) and its rule order, on lines made to differ."""
     lines = ["问题是什么?\u3000好的。", "今天天气好。\u00a0我们走吧。", "他说：“走吧。”然后 走了。", "A. B? C!  D... e. 3.5 F",
              "　全角空格开头。又一句！", "《读要闻|2018：开启元年？》曾提到。“诗画浙江?镇有风情”好。", "1. Intro Here. Next", "结尾没有标点"]
-    text = tmp_path / "lines.txt"
-    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    rules = Path(srx.__file__).parent / "rules"
-    for name in ("omegat-default-zh.srx", "tm-builder.srx"):
-        done = subprocess.run([*groovy, str(DATA / "omegat_segment.groovy"), str(rules / name), "zh-CN", str(text)],
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-2000:]
-        theirs = [line.split("\t") if line else [] for line in done.stdout.split("\n")[:-1]]
-        assert theirs == [srx.split(line, srx.read_srx(rules / name).for_language("zh-CN")) for line in lines], name
+    for name in RULE_FILES:
+        theirs = omegat_segments(groovy, name, lines, tmp_path)
+        assert theirs == [srx.split(line, srx.read_srx(RULES / name).for_language("zh-CN")) for line in lines], name
 
 
 def test_a_drafts_own_notes_survive_the_machine_translation_note(tmp_path):
