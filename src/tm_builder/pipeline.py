@@ -213,7 +213,7 @@ def translate_files(
     if o.reference is not None:
         names = (os.fspath(paths[0]), os.fspath(o.reference))
         aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names,
-                                    terms=_pairs(known))
+                                    terms=known.pairs())
     if o.engine != "none":
         require_chinese(documents)
     if o.omegat is not None:
@@ -221,7 +221,7 @@ def translate_files(
     out = Path(outdir)
     refuse_overwrite([out / f"{Path(p).stem}.{fmt}" for p in paths for fmt in o.suffixes()], [*paths, *o.glossaries])
     started = time.perf_counter()
-    draft = replace(o.draft, terms=_pairs(known))
+    draft = replace(o.draft, terms=known.pairs())
     drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization)  # resolves and verifies the model first
     prepare_outdir(out)
     summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
@@ -241,11 +241,6 @@ def translate_files(
                                      mt=o.omegat_mt, target_lang=o.target_lang)
         summary.omegat = (os.fspath(o.omegat), tuple(files))
     return summary
-
-
-def _pairs(known: Glossary) -> tuple[tuple[str, str], ...]:
-    """The approved glossary as (source, target) pairs: what drafting enforces and the aligner takes as evidence."""
-    return tuple((t.source, t.target) for t in known.enforced())
 
 
 def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions) -> None:
@@ -361,7 +356,7 @@ def align_files(
     zh_doc = read(zh_path, lang="auto")
     en_doc = read(en_path, lang="auto")
     started = time.perf_counter()
-    terms = _pairs(load_glossary(glossaries, curated=curated))
+    terms = load_glossary(glossaries, curated=curated).pairs()
     result = align_translation(zh_doc, en_doc, scorers, names=(os.fspath(zh_path), os.fspath(en_path)), terms=terms)
     seconds = time.perf_counter() - started
     out = Path(outdir)

@@ -172,8 +172,7 @@ def glossary_files(
     units: list[TranslationUnit] = []
     if reference is not None:
         names = (os.fspath(paths[0]), os.fspath(reference))
-        pairs = tuple((t.source, t.target) for t in known.enforced())
-        units = align_translation(documents[0], segment_file(reference, lang="auto"), names=names, terms=pairs).units
+        units = align_translation(documents[0], segment_file(reference, lang="auto"), names=names, terms=known.pairs()).units
     targets = [Path(output), *map(Path, exports)]
     _check_targets(targets, [*paths, *glossaries, *([reference] if reference else [])])
     drafter = _term_drafter(engine, model, known, quantization)
@@ -205,7 +204,7 @@ def _term_drafter(engine: str, model: str | None, known: Glossary, quantization:
 
     if engine == "none":
         return None
-    options = DraftOptions(terms=tuple((t.source, t.target) for t in known.enforced()))
+    options = DraftOptions(terms=known.pairs())
     try:
         return load_engine(engine, model, options, quantization=quantization)
     except ModelError:

@@ -31,7 +31,7 @@ import regex
 
 from .errors import FormatError
 
-__all__ = ["Rule", "RuleSet", "breaks", "cat_default_rules", "omegat_conf", "our_rules", "read_srx", "split", "srx_text", "write_srx"]
+__all__ = ["Rule", "RuleSet", "breaks", "cat_default_rules", "omegat_conf", "our_rules", "read_srx", "split", "srx_text"]
 
 _NS = "http://www.lisa.org/srx20"
 
@@ -89,11 +89,9 @@ def _compile(pattern: str) -> regex.Pattern[str]:
     return regex.compile(pattern, flags=regex.VERSION0 | regex.DOTALL | regex.ASCII)
 
 
-#: what Java's ``Character.isWhitespace`` (OmegaT's trim) takes for white space: not U+00A0, U+2007, U+202F, U+0085
-_JAVA_SPACE = "".join(
-    chr(c) for c in range(0x10000)
-    if (chr(c).isspace() or 0x1C <= c <= 0x1F) and c not in (0x00A0, 0x2007, 0x202F, 0x0085)
-)
+#: what Java's ``Character.isWhitespace`` (OmegaT's trim) takes for white space: the Unicode space separators
+#: except the no-break ones (U+00A0, U+2007, U+202F), line and paragraph separators, and the ASCII controls it names
+_JAVA_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u2028\u2029\u205f\u3000"
 
 
 def java_strip(text: str) -> str:
@@ -176,14 +174,6 @@ def cat_default_rules() -> RuleSet:
 def srx_text(name: str = "tm-builder.srx") -> str:
     """The packaged SRX file *name*, as text (to copy into a project)."""
     return resources.files("tm_builder").joinpath("rules", name).read_text(encoding="utf-8")
-
-
-def write_srx(path: str | os.PathLike[str], name: str = "tm-builder.srx") -> None:
-    """Copy the packaged rules *name* to *path* (atomically)."""
-    from .textio import atomic_write
-
-    with atomic_write(path, newline="\n") as out:
-        out.write(srx_text(name))
 
 
 def omegat_conf(rules: RuleSet) -> str:

@@ -124,6 +124,10 @@ class Glossary:
         """The approved terms with a target: what drafts must obey."""
         return Glossary.of(t for t in self if t.enforced)
 
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The enforced terms as ``(source, target)``: what engines enforce and the aligner takes as evidence."""
+        return tuple((t.source, t.target) for t in self if t.enforced)
+
     def find(self, text: str) -> list[TermMatch]:
         """Terms occurring in *text*, longest first, never overlapping, in text order.
 
