@@ -168,3 +168,38 @@ def test_quoted_forms_with_a_head_noun_fold_into_their_core():
     assert "“小而美”项目" not in found and "“小而美”项目" in found["小而美"].forms
     assert "“金砖”峰会" not in found and "“金砖”峰会" in found["金砖"].forms
     assert "“两新”组织" in found  # a head that makes a name of its own stays an entry
+
+
+def test_party_prefixes_and_full_congress_names_fold_into_one_entry():
+    text = ("党的十九大是一次重要会议。中共十九大作出了战略部署。十九大精神深入人心。\n\n"
+            "中国共产党第十九次全国代表大会开幕。全面贯彻十九大部署，十九大以来成就显著。\n")
+    found = {c.source: c for c in extract_terms([segment_text(text, "t.txt", lang="zh")])}
+    assert "十九大" in found
+    forms = set(found["十九大"].forms)
+    assert "中国共产党第十九次全国代表大会" in forms and not forms & set(found)
+    assert not {"党的十九大", "中共十九大"} & set(found)
+    # the full name is not a substring of 十九大, so its occurrence is added to the count
+    assert found["十九大"].frequency == text.count("十九大") + text.count("中国共产党第十九次全国代表大会")
+
+
+def test_a_curated_term_is_found_through_quotes_and_its_quoted_form_folds_into_it():
+    text = "共建“一带一路”倡议十年来成果丰硕。“一带一路”倡议得到广泛支持。\n"
+    found = {c.source: c for c in extract_terms([segment_text(text, "t.txt", lang="zh")], curated=["一带一路倡议"])}
+    assert "curated" in found["一带一路倡议"].signals and found["一带一路倡议"].frequency == 2
+    assert "“一带一路”倡议" not in found and "“一带一路”倡议" in found["一带一路倡议"].forms
+
+
+def test_a_curated_term_inside_a_longer_word_is_not_an_occurrence():
+    text = "各级党组织要加强领导。外交部门和商务部门密切配合。党委书记带头落实。\n"
+    found = {c.source for c in extract_terms([segment_text(text, "t.txt", lang="zh")], curated=["党组", "外交部", "党委"])}
+    assert "党组" not in found and "外交部" not in found  # 党组|织, 外交部|门
+    assert "党委" in found  # 党委书记 is 党委 + 书记: still the term
+
+
+def test_a_short_word_quoted_once_is_not_offered_for_review():
+    text = "这根“绣针”穿起了千家万户。“全过程人民民主”是全链条的民主，全过程人民民主不断发展。\n"
+    found = {c.source: c for c in extract_terms([segment_text(text, "t.txt", lang="zh")])}
+    from tm_builder.review import MIN_TERM_SCORE
+
+    assert "绣针" not in found or found["绣针"].score < MIN_TERM_SCORE
+    assert found["全过程人民民主"].score >= MIN_TERM_SCORE

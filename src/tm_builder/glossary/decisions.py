@@ -78,7 +78,8 @@ def propose(
         forms = "also written: " + " | ".join(c.forms) if getattr(c, "forms", ()) else ""
         decided = known.get(c.source)
         if decided is not None and decided.status is not Status.CANDIDATE:
-            out.append(replace(decided, **stats))
+            note = decided.note if not forms or forms in decided.note else "; ".join(n for n in (decided.note, forms) if n)
+            out.append(replace(decided, **stats, note=note))
         elif c.source in aligned:
             r = aligned[c.source]
             out.append(Term(c.source, r.target, c.kind or "", Status.CANDIDATE, TermOrigin.ALIGNED, **{

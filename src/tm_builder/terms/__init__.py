@@ -62,7 +62,7 @@ __all__ = [
 #: Bump when a change to the extractor's code (its rules or scores) changes what it extracts:
 #: remembered candidates are keyed by it. A comment or a refactoring leaves users' caches valid;
 #: the word lists (words/*.txt) and jieba count through their own versions.
-EXTRACTOR_REVISION = 2  # 2: quoted forms with a head noun fold into their core
+EXTRACTOR_REVISION = 3  # 2: quoted forms with a head noun fold into their core; 3: quotes, Party prefixes, full congress names
 
 
 def _extractor_version() -> str:

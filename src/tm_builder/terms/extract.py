@@ -738,6 +738,8 @@ def _score(f: dict[str, float], evidence: list[str]) -> float:
     score += (0.2 if common else 0.8) * f["log_freq"] + 0.8 * f["log_docs"]
     if "curated" in f:
         return score
+    if "one_off_quote" in f:
+        score -= 0.5  # a short word quoted once is a figure of speech (“绣针”, “底布”), rarely a term
     if f["single"] and f["whole_bg"] > 2.5 and not marked:
         score -= 0.6 * (f["whole_bg"] - 2.5)  # a word common in general Chinese (quoted “健全”, 贯彻落实)
     if not marked and "quoted" not in f and f["rarest"] > 3.0:
@@ -821,9 +823,13 @@ def extract_terms(
     statistics = _statistical(pool, stats, lex)
 
     corpus = _Corpus(documents, segs)
+    # a curated term is found through quotation marks too: “一带一路”倡议 is 一带一路倡议
+    unquoted = _Corpus(documents, segs, unquote=True, lex=lex)
+    curated_here = set()
     for term in sorted({t.strip() for t in curated if t and t.strip()}):
-        if corpus.first(term) is not None:
+        if unquoted.first(term) is not None:
             pool.add(term, "curated")
+            curated_here.add(term)
 
     out: list[Candidate] = []
     for source in sorted(pool.signals):
@@ -831,11 +837,14 @@ def extract_terms(
         public = {s.split(":")[0] for s in signals}
         if _reject(source, public, lex):
             continue
-        first = corpus.first(source)
+        where = unquoted if source in curated_here else corpus
+        first = where.first(source)
         if first is None:
             continue
-        frequency, docs = corpus.count(source)
+        frequency, docs = where.count(source)
         features = _features(source, signals, frequency, len(docs), statistics.get(source), lex)
+        if public == {"quoted"} and frequency == 1 and len(source.strip("“”")) <= 3:
+            features["one_off_quote"] = 1.0
         names = tuple(sorted({documents[d].name for d in docs}))
         out.append(
             Candidate(
@@ -863,52 +872,138 @@ _KIND_HEADS = {
 }
 
 
-def _fold_forms(candidates: list[Candidate], curated: set[str]) -> list[Candidate]:
-    """One entry per term: “X”Y (a quoted core and a head noun) folds into X when X is itself a candidate.
+#: the Party's own prefix on a congress or plenum: 党的十九大, 中共十九届四中全会 are 十九大, 十九届四中全会
+_PARTY_PREFIX = re.compile(rf"^(?:党的|中共|中国共产党)((?:{_NUM}+大|{_NUM}+届{_NUM}+中全会))$")
+#: the full name of a congress: 中国共产党第十九次全国代表大会 is 十九大
+_CONGRESS_FULL = re.compile(rf"^(?:中国共产党|党的|中共)第({_NUM}+)次全国代表大会$")
 
-    The core's own count already includes these occurrences (it is counted
-    as a substring), so nothing is added but the form, which a reviewer sees
-    in the note.  A form whose unquoted whole is curated (“一带一路”倡议,
-    一带一路倡议 "Belt and Road Initiative") stays an entry of its own.
+
+def _fold_keys(source: str, curated: set[str]) -> Iterator[str]:
+    """Shorter spellings of the same term, most specific first (each strictly shorter, so folding ends)."""
+    unquoted = _MARKS.sub("", source)
+    if unquoted != source:
+        yield unquoted  # “一带一路”倡议 -> 一带一路倡议
+    m = _QUOTED_HEAD.match(source)
+    if m and m.group(2) in _KIND_HEADS and unquoted not in curated:
+        yield m.group(1)  # “金砖”峰会 -> 金砖
+    m = _PARTY_PREFIX.match(unquoted)
+    if m:
+        yield m.group(1)
+    m = _CONGRESS_FULL.match(unquoted)
+    if m:
+        yield m.group(1) + "大"
+
+
+def _fold_forms(candidates: list[Candidate], curated: set[str]) -> list[Candidate]:
+    """One entry per term: the forms a text writes it in fold into the shortest one that is itself a candidate.
+
+    “金砖”峰会 (a quoted core and a head noun) folds into 金砖, “一带一路”倡议
+    into a curated 一带一路倡议, 党的十九大 and 中国共产党第十九次全国代表大会
+    into 十九大.  A curated row never folds away (it is a decision of its
+    own).  The form's count is added unless the entry's own count already
+    includes it (as a substring); the forms are listed for the reviewer.
     """
     by_source = {c.source: c for c in candidates}
-    folded: dict[str, list[str]] = {}
-    keep = []
+
+    def home(c: Candidate) -> str | None:
+        if c.source in curated:
+            return None
+        return next((k for k in _fold_keys(c.source, curated) if k in by_source), None)
+
+    parent = {c.source: h for c in candidates if (h := home(c)) is not None}
+
+    def root(source: str) -> str:
+        while source in parent:
+            source = parent[source]
+        return source
+
+    folded: dict[str, list[Candidate]] = defaultdict(list)
     for c in candidates:
-        m = _QUOTED_HEAD.match(c.source)
-        if m and m.group(2) in _KIND_HEADS and m.group(1) in by_source and m.group(1) + m.group(2) not in curated:
-            folded.setdefault(m.group(1), []).append(c.source)
+        if c.source in parent:
+            folded[root(c.source)].append(c)
+    out = []
+    for c in candidates:
+        if c.source in parent:
             continue
-        keep.append(c)
-    return [replace(c, forms=tuple(sorted(folded[c.source]))) if c.source in folded else c for c in keep]
+        forms = folded.get(c.source)
+        if forms:
+            extra = sum(f.frequency for f in forms if c.source not in _MARKS.sub("", f.source))
+            docs = tuple(sorted(set(c.documents).union(*(f.documents for f in forms))))
+            c = replace(c, forms=tuple(sorted(f.source for f in forms)), frequency=c.frequency + extra, documents=docs)
+        out.append(c)
+    return out
+
+
+#: quotation and title marks, which the same term may be written with or without
+_MARKS = re.compile(r"[“”‘’\"《》]")
 
 
 class _Corpus:
-    """Exact substring occurrences of a candidate in the segments of every document."""
+    """Exact substring occurrences of a candidate in the segments of every document.
 
-    def __init__(self, documents: Sequence[Document], segs: list[_Seg]) -> None:
-        self.texts = [s.text for s in segs]
+    *unquote*: quotation and title marks are removed first.  *lex*: an
+    occurrence counts only where it is a whole word (see :func:`_whole_word`),
+    which is what a curated term needs: 党组 is not in 党组织, 外交部 not in
+    外交部门.
+    """
+
+    def __init__(self, documents: Sequence[Document], segs: list[_Seg], unquote: bool = False, lex: _Lexis | None = None) -> None:
+        self.texts = [_MARKS.sub("", s.text) if unquote else s.text for s in segs]
+        self.shown = [s.text for s in segs]
         self.docs = [s.doc for s in segs]
         self.joined = "\n".join(self.texts)
+        self.lex = lex
         self.offsets = []
         pos = 0
         for t in self.texts:
             self.offsets.append(pos)
             pos += len(t) + 1
 
-    def first(self, term: str) -> str | None:
-        k = self.joined.find(term)
-        if k < 0:
-            return None
-        return self.texts[bisect.bisect_right(self.offsets, k) - 1]
-
-    def count(self, term: str) -> tuple[int, set[int]]:
-        total, docs = 0, set()
+    def _hits(self, term: str) -> Iterator[int]:
         k = self.joined.find(term)
         while k >= 0:
+            if self.lex is None or _whole_word(self.joined, k, k + len(term), self.lex):
+                yield k
+            k = self.joined.find(term, k + 1)
+
+    def first(self, term: str) -> str | None:
+        k = next(self._hits(term), -1)
+        if k < 0:
+            return None
+        return self.shown[bisect.bisect_right(self.offsets, k) - 1]
+
+    def count(self, term: str) -> tuple[int, set[int]]:
+        total, docs, end = 0, set(), -1
+        for k in self._hits(term):
+            if k < end:
+                continue  # overlapping occurrences count once
             total += 1
+            end = k + len(term)
             docs.add(self.docs[bisect.bisect_right(self.offsets, k) - 1])
-            k = self.joined.find(term, k + len(term))
         return total, docs
 
 
+def _whole_word(text: str, i: int, j: int, lex: _Lexis) -> bool:
+    """Is text[i:j] a word of its own there, not part of another one?
+
+    Chinese has no spaces, so the segmenter decides, on a window around the
+    occurrence: a known word that crosses an edge breaks the term when it
+    holds the whole term and leaves a fragment (党组|织, 外交部|门), or when
+    it takes part of a short term (公明党|组成, 越南|海).  A longer word made
+    of the term and another word (党委书记, 东盟国家) does not, and neither
+    does a crossing that only a long term has (民主生活会|上).
+    """
+    lo, hi = max(0, i - 6), min(len(text), j + 6)
+    pos = lo
+    for tok in lex.cut(text[lo:hi]):
+        a, b = pos, pos + len(tok)
+        pos = b
+        if not (a < i < b or a < j < b) or lex.freq.get(tok, 0) < 5:
+            continue
+        if a <= i and j <= b:
+            if all(not r or (len(r) >= 2 and r in lex.freq) for r in (text[a:i], text[j:b])):
+                continue
+            return False
+        if j - i <= 3:
+            return False
+    return True
