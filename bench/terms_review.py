@@ -54,8 +54,11 @@ def strip(s: str) -> str:
 
 
 def norm(s: str) -> str:
-    s = re.sub(r"\s+", " ", s.strip().lower().replace("’", "'"))
-    return re.sub(r"^(the|a|an) ", "", s)
+    """A rendering up to case, spacing, dashes, a parenthesised abbreviation, a leading article and a plural -s."""
+    s = re.sub(r"\s*\([^)]*\)", "", s.lower().replace("’", "'"))
+    s = re.sub(r"\s+", " ", re.sub(r"[‐‑–—-]", "-", s)).strip()
+    s = re.sub(r"^(the|a|an) ", "", s)
+    return re.sub(r"(?<=[a-z])s$", "", s)
 
 
 def review_rows(text: Path) -> list[dict[str, str]]:

@@ -181,3 +181,49 @@ def test_review_loop_through_the_workbook(tmp_path):
     assert merged.get(approve[col["source"]].value).target == "approved in the workbook"
     assert merged.get(reject[col["source"]].value).status is Status.REJECTED
     assert merged.get("全球南方").target == "Global South (edited)"
+
+
+def _reviewed(tmp_path):
+    """A review file with one person's approval of a candidate and one edited curated target."""
+    path = tmp_path / "reviewed.csv"
+    assert run("glossary", str(SEED), "-o", str(path), "--engine", "none").returncode == 0
+    rows = _rows(path)
+    candidate = next(r for r in rows if r["status"] == "candidate")
+    candidate.update(status="approved", target="a reviewer's rendering")
+    curated = next(r for r in rows if r["source"] == "全球南方")
+    curated["target"] = "the Global South"
+    _write_rows(path, rows)
+    return path, candidate["source"]
+
+
+def test_a_reviewed_file_is_never_overwritten_without_merge_or_replace(tmp_path):
+    path, source = _reviewed(tmp_path)
+    before = path.read_bytes()
+    done = run("glossary", str(SEED), "-o", str(path), "--engine", "none")
+    assert done.returncode == 1 and "reviewed decision" in done.stderr and "--merge" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and path.read_bytes() == before
+    # translate writes <stem>.glossary.csv into its output directory: a reviewed one there is kept too
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f"{SEED.stem}.glossary.csv").write_bytes(before)
+    done = run("translate", str(SEED), "-o", str(out), "--engine", "none")
+    assert done.returncode == 1 and "reviewed decision" in done.stderr
+    assert (out / f"{SEED.stem}.glossary.csv").read_bytes() == before and not (out / f"{SEED.stem}.tmx").exists()
+    # merging into itself keeps every decision; --replace is the explicit way to start again
+    assert run("glossary", str(SEED), "-o", str(path), "--merge", str(path), "--engine", "none").returncode == 0
+    merged = {r["source"]: r for r in _rows(path)}
+    assert merged[source]["target"] == "a reviewer's rendering" and merged["全球南方"]["target"] == "the Global South"
+    assert run("glossary", str(SEED), "-o", str(path), "--replace", "--engine", "none").returncode == 0
+    assert {r["source"]: r for r in _rows(path)}["全球南方"]["target"] == "Global South"
+
+
+def test_conflicting_rows_for_one_source_are_refused_with_their_lines(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("source,target,status\n一带一路,Belt and Road,approved\n全球南方,Global South,approved\n"
+                    "一带一路,,candidate\n全球南方,Global South,approved\n", encoding="utf-8")
+    done = run("glossary", str(SEED), "-o", str(tmp_path / "g.csv"), "--merge", str(path), "--engine", "none")
+    assert done.returncode == 1 and "lines 2 and 4" in done.stderr and "一带一路" in done.stderr
+    assert not (tmp_path / "g.csv").exists()
+    # the same decision twice is not a conflict
+    path.write_text("source,target,status\n全球南方,Global South,approved\n全球南方,Global South,approved\n", encoding="utf-8")
+    assert run("glossary", str(SEED), "-o", str(tmp_path / "g.csv"), "--merge", str(path), "--engine", "none").returncode == 0

@@ -237,6 +237,9 @@ def glossary_command(
     ] = EngineOption.auto,
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or models.lock name, as for translate.")] = None,
     lang: Annotated[LangOption, typer.Option("--lang", "-l", help="Language of the documents.")] = LangOption.auto,
+    replace_reviewed: Annotated[
+        bool, typer.Option("--replace", help="Overwrite an output that holds reviewed decisions (without it, such a file is refused unless it is the --merge file).")
+    ] = False,
 ) -> None:
     """Extract candidate terms, propose renderings, and write a glossary for review.
 
@@ -251,6 +254,7 @@ def glossary_command(
         summary = glossary_files(
             list(files), output, reference=reference, merge_with=merge, glossaries=glossary or (),
             curated=not no_curated, engine=engine.value, model=model, exports=export or (), lang=lang.value,
+            replace_reviewed=replace_reviewed,
         )
         typer.echo(
             f"{_count(len(summary.terms), 'term')}: {summary.count(Status.APPROVED)} approved, "

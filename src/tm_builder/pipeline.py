@@ -25,7 +25,7 @@ from .formats.alignment import write_links, write_unaligned
 from .formats.source import write_source_text
 from .formats.termbase import write_glossary_csv
 from .glossary import Glossary, Term
-from .review import glossary_terms, load_glossary, qa_aligned
+from .review import glossary_terms, keep_decisions, load_glossary, qa_aligned
 from .formats.omegat import check_project_dir, write_omegat_project
 from .report import write_html
 from .score import ScoreReport, score
@@ -220,6 +220,9 @@ def translate_files(
         check_project_dir(o.omegat, o.omegat_mt)
     out = Path(outdir)
     refuse_overwrite([out / f"{Path(p).stem}.{fmt}" for p in paths for fmt in o.suffixes()], [*paths, *o.glossaries])
+    if o.terms:
+        keep_decisions([out / f"{Path(p).stem}.glossary.csv" for p in paths],
+                       hint="pass it with --glossary to apply them and move it out of the output directory, or add --no-terms")
     started = time.perf_counter()
     draft = replace(o.draft, terms=known.pairs())
     drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization)  # resolves and verifies the model first

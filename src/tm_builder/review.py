@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from .align import align_translation
 from .engines.base import DraftOptions, Engine
-from .errors import InputError, OutputError
+from .errors import FormatError, InputError, OutputError
 from .formats import GLOSSARY_SUFFIXES, read_glossary, write_glossary
-from .glossary import Glossary, Status, Term, check_terms, load_curated, merge, propose
+from .glossary import Glossary, Status, Term, TermOrigin, check_terms, load_curated, merge, propose
 from .segment import segment_file
 from .store import DraftCache
 from .textio import refuse_overwrite
@@ -34,7 +34,10 @@ from .units import Document, Origin, TranslationUnit
 if TYPE_CHECKING:
     from .terms import Candidate
 
-__all__ = ["MIN_TERM_SCORE", "GlossarySummary", "glossary_files", "glossary_terms", "load_glossary", "qa_aligned"]
+__all__ = [
+    "MIN_TERM_SCORE", "GlossarySummary", "glossary_files", "glossary_terms", "human_decisions", "keep_decisions",
+    "load_glossary", "qa_aligned",
+]
 
 MIN_TERM_SCORE = 3.5
 
@@ -52,6 +55,44 @@ def load_glossary(reviewed: Sequence[str | os.PathLike[str]] = (), *, curated: b
         for term in read_glossary(path):
             known.add(term)
     return known
+
+
+def human_decisions(glossary: Glossary, curated: Glossary | None = None) -> list[Term]:
+    """The rows of *glossary* that record a person's decision, which no run may drop unasked.
+
+    A rejection, an approval of anything but a curated row, a reviewed
+    origin, or a curated row whose target was edited.
+    """
+    curated = load_curated() if curated is None else curated
+    out = []
+    for t in glossary:
+        shipped = curated.get(t.source)
+        edited = t.origin is TermOrigin.CURATED and (shipped is None or shipped.target != t.target)
+        if t.status is Status.REJECTED or t.origin is TermOrigin.REVIEWED or edited or (
+            t.status is Status.APPROVED and t.origin is not TermOrigin.CURATED
+        ):
+            out.append(t)
+    return out
+
+
+def keep_decisions(targets: Sequence[str | os.PathLike[str]], *, merging: str | os.PathLike[str] | None = None, hint: str) -> None:
+    """Refuse to overwrite a review file that holds human decisions (before any work is done).
+
+    *merging* is the reviewed file being merged, which may be rewritten;
+    *hint* says how to proceed.  Files that are not review sheets, or not
+    readable as one, are left to the other checks.
+    """
+    for target in map(Path, targets):
+        if not target.is_file() or (merging is not None and target.resolve() == Path(merging).resolve()):
+            continue
+        if target.suffix.lower() not in (".csv", ".xlsx"):
+            continue  # the CAT-tool exports are derived: the review sheet is where decisions live
+        try:
+            decided = human_decisions(read_glossary(target))
+        except FormatError:
+            continue
+        if decided:
+            raise OutputError(f"{target}: holds {len(decided)} reviewed decision(s), e.g. {decided[0].source}; {hint}")
 
 
 def qa_aligned(units: Sequence[TranslationUnit], glossary: Glossary) -> list[TranslationUnit]:
@@ -147,12 +188,15 @@ def glossary_files(
     quantization: str = "int8",
     exports: Sequence[str | os.PathLike[str]] = (),
     lang: str = "auto",
+    replace_reviewed: bool = False,
 ) -> GlossarySummary:
     """Find the terms of *paths* and write a review glossary to *output* (and *exports*).
 
     With *reference* (the English translation of the single input), aligned
     pairs give renderings.  With *merge_with* (a reviewed file), every human
-    decision in it is kept and new candidates are appended.  Terms without a
+    decision in it is kept and new candidates are appended.  An existing
+    review sheet that holds human decisions is never overwritten unless it is
+    the one merged or *replace_reviewed* is set.  Terms without a
     rendering get a machine draft when a model is available: with
     ``engine="auto"`` and no model installed, they stay empty instead of
     failing the run.
@@ -175,6 +219,8 @@ def glossary_files(
         units = align_translation(documents[0], segment_file(reference, lang="auto"), names=names, terms=known.pairs()).units
     targets = [Path(output), *map(Path, exports)]
     _check_targets(targets, [*paths, *glossaries, *([reference] if reference else [])])
+    if not replace_reviewed:
+        keep_decisions(targets, merging=merge_with, hint=f"--merge {output} keeps them, --replace overwrites them")
     drafter = _term_drafter(engine, model, known, quantization)
     store = DraftCache() if drafter is not None else None
     try:

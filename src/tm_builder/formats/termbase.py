@@ -76,10 +76,21 @@ def glossary_from_rows(path: str | os.PathLike[str], fields: list[str], rows: It
     if missing:
         raise FormatError(f"{path}: missing column(s) {', '.join(missing)}")
     terms: list[Term] = []
+    seen: dict[str, tuple[int, str, str]] = {}
     for line, row in rows:
         source = (row.get("source") or "").strip()
         if not source:
             continue
+        decision = ((row.get("status") or "").strip().lower(), (row.get("target") or "").strip())
+        if source in seen:
+            first, *before = seen[source]
+            if tuple(before) == decision:
+                continue  # the same decision twice: nothing is lost by keeping one
+            raise FormatError(
+                f"{path}: lines {first} and {line} both decide {source} "
+                f"({'/'.join(filter(None, before)) or 'blank'} vs {'/'.join(filter(None, decision)) or 'blank'}); keep one row"
+            )
+        seen[source] = (line, *decision)
         target = (row.get("target") or "").strip()
         try:
             status = Status((row.get("status") or "").strip().lower() or ("approved" if target else "candidate"))
