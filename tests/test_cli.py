@@ -13,7 +13,7 @@ import pytest
 from tm_builder import __version__
 from tm_builder.formats import read_units
 
-from .conftest import SEED, TMX_DTD
+from .conftest import DATA, SEED, TMX_DTD
 
 STEM = SEED.stem
 
@@ -163,6 +163,32 @@ def test_stdout_failure_is_one_line():
     result = subprocess.run(
         [sys.executable, "-m", "tm_builder", "segment", str(SEED)], stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True
     )
+    assert_one_line_error(result, "cannot write output")
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+@pytest.mark.parametrize("command", ["segment", "score"])
+def test_a_short_write_to_stdout_is_an_error_buffered_or_not(tmp_path, command, unbuffered):
+    """A disk that fills mid-output (here: a file-size limit, which cuts a write short) must not end in exit 0.
+
+    Under PYTHONUNBUFFERED, Python's stdout ignored the short write and the
+    run exited 0 with 16,384 of 23,738 bytes written.
+    """
+    import resource
+    import signal
+
+    args = [str(SEED)] if command == "segment" else [str(DATA / "terms" / "heldout.en")] * 2
+    limit = 4096 if command == "segment" else 64
+
+    def cap() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead of killing us
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | ({"PYTHONUNBUFFERED": "1"} if unbuffered else {})
+    with open(tmp_path / "out.txt", "wb") as out:
+        result = subprocess.run([sys.executable, "-m", "tm_builder", command, *args], stdout=out, stderr=subprocess.PIPE,
+                                text=True, preexec_fn=cap, env=env)
+    assert (tmp_path / "out.txt").stat().st_size <= limit
     assert_one_line_error(result, "cannot write output")
 
 

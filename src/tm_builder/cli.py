@@ -8,6 +8,7 @@ single ``tm-builder: error: ...`` line on stderr with a non-zero exit status.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -51,6 +52,9 @@ OmegatMtOption = _choices("OmegatMtOption", MT_PLACES)
 QuantizationOption = _choices("QuantizationOption", QUANTIZATIONS)
 
 
+_STDOUT_FAILED: list[OSError] = []  # set once the failure was reported, so main() does not report it twice
+
+
 @contextlib.contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn expected failures into one line on stderr and an exit status."""
@@ -68,8 +72,9 @@ def _user_errors() -> Iterator[None]:
             sys.stdout = None  # type: ignore[assignment]
         raise typer.Exit(0) from None
     except OSError as exc:
-        # Writing to stdout failed (disk full, closed terminal).
+        # Writing to stdout failed (disk full, closed terminal): what is still buffered cannot be written either.
         typer.echo(f"tm-builder: error: cannot write output ({exc.strerror or exc})", err=True)
+        _STDOUT_FAILED.append(exc)
         raise typer.Exit(1) from None
 
 
@@ -442,9 +447,37 @@ def models_lock(
         typer.echo(f"{name}: pinned {spec.repository}@{spec.revision} ({len(spec.files)} files) in {path}")
 
 
+def _buffered_stdout() -> None:
+    """Put a buffer between our text and stdout when Python runs unbuffered (``PYTHONUNBUFFERED``, ``-u``).
+
+    Unbuffered, ``sys.stdout`` writes straight to the raw file and ignores
+    a short write, so a disk that fills mid-output loses the rest silently
+    and the run exits 0.  A ``BufferedWriter`` repeats short writes and
+    raises when it cannot finish, which ends the run with an error.
+    """
+    raw = getattr(sys.stdout, "buffer", None)
+    if isinstance(raw, io.RawIOBase):
+        sys.stdout = io.TextIOWrapper(
+            io.BufferedWriter(raw), encoding=sys.stdout.encoding, errors=sys.stdout.errors, line_buffering=True,
+        )
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    _buffered_stdout()
+    try:
+        app()
+    finally:
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except BrokenPipeError:
+            sys.stdout = None  # type: ignore[assignment]
+        except OSError as exc:
+            sys.stdout = None  # type: ignore[assignment]
+            if not _STDOUT_FAILED:
+                print(f"tm-builder: error: cannot write output ({exc.strerror or exc})", file=sys.stderr)
+            raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
