@@ -737,7 +737,9 @@ def _score(f: dict[str, float], evidence: list[str]) -> float:
     # a common word (国家, 环保) is frequent anywhere: its count says little about termhood
     score += (0.2 if common else 0.8) * f["log_freq"] + 0.8 * f["log_docs"]
     if "curated" in f:
-        return score
+        # among curated terms, a reviewer reads the formulations first: a phrase of everyday
+        # words (国际社会, 基础设施) is approved all the same, but its row can wait
+        return score - (2.0 * (f["rarest"] - 3.0) if f["rarest"] > 3.0 else 0.0)
     if "one_off_quote" in f:
         score -= 0.5  # a short word quoted once is a figure of speech (“绣针”, “底布”), rarely a term
     if f["single"] and f["whole_bg"] > 2.5 and not marked:
