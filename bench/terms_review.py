@@ -3,6 +3,7 @@
     python bench/terms_review.py                 # every set below
     python bench/terms_review.py --show          # also the misses, the top 50 and the rendering disagreements
     python bench/terms_review.py TEXT ORACLE.tsv # one text of your own (oracle: tests/data/terms/README.md)
+    python bench/terms_review.py --dev           # only the sets tuned on (seed, heldout)
 
 ``bench/terms_eval.py`` measures the extractor's whole ranking; this measures
 what a reviewer actually reads: the rows of the CSV, in its order, after the
@@ -20,9 +21,9 @@ score cut and with the curated glossary on, as the CLI runs by default
 * length: rows per 1,000 Chinese characters of input.
 
 The sets: the seed (tuning), heldout (WMT18 lines 1707-1906, tuned against
-indirectly: the glossary was checked on WMT), and the two blind articles,
-written and annotated by people who saw neither the extractor nor the
-glossary (tests/data/terms/README.md).
+indirectly: the glossary was checked on WMT), and two pairs of blind
+articles, written and annotated by people who saw neither the extractor nor
+the glossary (tests/data/terms/README.md).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ SETS = (
     ("heldout (WMT18)", DATA / "heldout.zh", DATA / "heldout_terms.tsv"),
     ("blind: press conference", DATA / "blind_mfa.zh", DATA / "blind_mfa_terms.tsv"),
     ("blind: work report", DATA / "blind_report.zh", DATA / "blind_report_terms.tsv"),
+    ("blind 2: minister's speech", DATA / "blind2_speech.zh", DATA / "blind2_speech_terms.tsv"),
+    ("blind 2: county feature", DATA / "blind2_county.zh", DATA / "blind2_county_terms.tsv"),
 )
 _FORMS = re.compile(r"also written: ([^;]+)")
 
@@ -129,8 +132,11 @@ def main() -> None:
     ap.add_argument("text", nargs="?", type=Path)
     ap.add_argument("oracle", nargs="?", type=Path)
     ap.add_argument("--show", action="store_true")
+    ap.add_argument("--dev", action="store_true", help="only the seed and heldout sets")
     args = ap.parse_args()
     sets = [("given", args.text, args.oracle)] if args.text else [s for s in SETS if s[1].exists() and s[2].exists()]
+    if args.dev:
+        sets = [s for s in sets if not s[0].startswith("blind")]
     for label, text, oracle in sets:
         evaluate(label, text, oracle, args.show)
 
