@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..chars import HAN_CHAR
 from ..units import TermCheck
 
 __all__ = [
@@ -129,10 +130,13 @@ class Glossary:
         return tuple((t.source, t.target) for t in self if t.enforced)
 
     def find(self, text: str) -> list[TermMatch]:
-        """Terms occurring in *text*, longest first, never overlapping, in text order.
+        """Terms occurring in *text*, longest first, never overlapping, in text order, as whole words.
 
         Longest-first matters: in 一带一路倡议 the term is "Belt and Road
-        Initiative", not 一带一路 "Belt and Road" plus a stray 倡议.
+        Initiative", not 一带一路 "Belt and Road" plus a stray 倡议.  Whole
+        words matter as much: 外交部 "Ministry of Foreign Affairs" must not be
+        enforced in 外交部门 "foreign affairs departments"
+        (:func:`tm_builder.lexis.whole_word`).
         """
         if self._matcher is None:
             self._matcher = _Matcher(self.terms)
@@ -156,13 +160,24 @@ class _Matcher:
         i = 0
         while i < len(text):
             for source in self.by_first.get(text[i], ()):
-                if text.startswith(source, i) and not _inside_latin_word(text, i, i + len(source)):
+                if text.startswith(source, i) and _whole(text, i, i + len(source)):
                     found.append(TermMatch(self.terms[source], i, i + len(source)))
                     i += len(source)
                     break
             else:
                 i += 1
         return found
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """An occurrence that is a word of its own: not inside a Latin word, not inside a longer Chinese one."""
+    if _inside_latin_word(text, start, end):
+        return False
+    if not HAN_CHAR.search(text, start, end):
+        return True
+    from ..lexis import whole_word  # jieba loads on the first Chinese match, not at import
+
+    return whole_word(text, start, end)
 
 
 def _inside_latin_word(text: str, start: int, end: int) -> bool:

@@ -50,7 +50,7 @@ rendered, but only when the dictionary agrees.
 from __future__ import annotations
 
 from .extract import Candidate, extract_terms
-from .lexis import Lexis, jieba_lexis
+from ..lexis import Lexis, jieba_lexis
 from .renderings import Rendering, aligned_renderings
 from .words import WORDS_VERSION
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from ..chars import HAN, HAN_CHAR
 from ..units import Document, SegmentKind
-from .lexis import Lexis as _Lexis, jieba_lexis as _jieba
+from ..lexis import Lexis as _Lexis, jieba_lexis as _jieba, whole_word as _whole_word
 from .words import (
     FRAMES as _FRAMES, FRAMING as _FRAMING, FUNCTION as _FUNCTION, FUNCTION_TAGS as _FUNCTION_TAGS,
     GENERIC_HEADS as _GENERIC_HEADS, INNER_FUNCTION as _INNER_FUNCTION, NAME_ENDS as _NAME_ENDS,
@@ -983,29 +983,3 @@ class _Corpus:
             end = k + len(term)
             docs.add(self.docs[bisect.bisect_right(self.offsets, k) - 1])
         return total, docs
-
-
-def _whole_word(text: str, i: int, j: int, lex: _Lexis) -> bool:
-    """Is text[i:j] a word of its own there, not part of another one?
-
-    Chinese has no spaces, so the segmenter decides, on a window around the
-    occurrence: a known word that crosses an edge breaks the term when it
-    holds the whole term and leaves a fragment (党组|织, 外交部|门), or when
-    it takes part of a short term (公明党|组成, 越南|海).  A longer word made
-    of the term and another word (党委书记, 东盟国家) does not, and neither
-    does a crossing that only a long term has (民主生活会|上).
-    """
-    lo, hi = max(0, i - 6), min(len(text), j + 6)
-    pos = lo
-    for tok in lex.cut(text[lo:hi]):
-        a, b = pos, pos + len(tok)
-        pos = b
-        if not (a < i < b or a < j < b) or lex.freq.get(tok, 0) < 5:
-            continue
-        if a <= i and j <= b:
-            if all(not r or (len(r) >= 2 and r in lex.freq) for r in (text[a:i], text[j:b])):
-                continue
-            return False
-        if j - i <= 3:
-            return False
-    return True
