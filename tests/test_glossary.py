@@ -258,3 +258,15 @@ def test_enforcement_never_decodes_past_the_models_positions(tiny_short_model, e
     drafts = engine.translate(texts)
     for text, draft in zip(texts, drafts):
         assert all(c.honoured for c in check_terms(text, draft.text, engine.glossary)), draft.text
+
+
+def test_a_term_inside_a_longer_chinese_word_is_not_matched_nor_checked():
+    g = Glossary.of([
+        Term("外交部", "Ministry of Foreign Affairs", status=Status.APPROVED),
+        Term("党组", "leading Party members group", status=Status.APPROVED),
+        Term("党委", "Party committee", status=Status.APPROVED),
+    ])
+    assert [m.term.source for m in g.find("外交部今天表示，外交部门和商务部门密切配合。")] == ["外交部"]
+    assert g.find("各级党组织要加强领导。") == []  # 党组|织
+    assert [m.term.source for m in g.find("党委书记带头落实。")] == ["党委"]  # 党委 + 书记: still the term
+    assert check_terms("外交部门密切配合。", "The foreign affairs departments worked closely together.", g) == ()
