@@ -229,3 +229,35 @@ def test_conflicting_rows_for_one_source_are_refused_with_their_lines(tmp_path):
     # the same decision twice is not a conflict
     path.write_text("source,target,status\n全球南方,Global South,approved\n全球南方,Global South,approved\n", encoding="utf-8")
     assert run("glossary", str(SEED), "-o", str(tmp_path / "g.csv"), "--merge", str(path), "--engine", "none").returncode == 0
+
+
+MULTITERM = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- TBX 2 as SDL MultiTerm exports it: termEntry / langSet / tig -->
+<martif type="TBX" xml:lang="en-US"><martifHeader><fileDesc><sourceDesc><p>MultiTerm export</p></sourceDesc></fileDesc></martifHeader>
+<text><body>
+<termEntry id="c1"><descrip type="subjectField">politics</descrip>
+<langSet xml:lang="zh-CN"><tig><term>小院高墙</term></tig></langSet>
+<langSet xml:lang="en-US"><tig><term>small yard, high fence</term><termNote type="partOfSpeech">noun</termNote></tig></langSet>
+</termEntry></body></text></martif>
+"""
+MEMOQ = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- TBX 2 as memoQ exports it: ntig / termGrp, languages in upper case -->
+<martif type="TBX" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>memoQ</p></sourceDesc></fileDesc></martifHeader>
+<text><body><termEntry id="_1">
+<langSet xml:lang="ZH-CN"><ntig><termGrp><term>全球南方</term></termGrp></ntig></langSet>
+<langSet xml:lang="EN-GB"><ntig><termGrp><term>Global South</term></termGrp></ntig></langSet>
+</termEntry></body></text></martif>
+"""
+
+
+def test_termbases_as_cat_tools_export_them_are_read_and_an_empty_one_is_refused(tmp_path):
+    from tm_builder.review import load_glossary
+
+    (tmp_path / "multiterm.tbx").write_text(MULTITERM, encoding="utf-8")
+    (tmp_path / "memoq.tbx").write_text(MEMOQ, encoding="utf-8")
+    known = load_glossary([tmp_path / "multiterm.tbx", tmp_path / "memoq.tbx"], curated=False)
+    assert {t.source: t.target for t in known} == {"小院高墙": "small yard, high fence", "全球南方": "Global South"}
+    (tmp_path / "empty.tbx").write_text(MULTITERM.replace("zh-CN", "ja-JP"), encoding="utf-8")
+    done = run("translate", str(SEED), "-o", str(tmp_path / "out"), "--engine", "none", "--glossary", str(tmp_path / "empty.tbx"))
+    assert done.returncode != 0 and "no terms read" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()

@@ -187,3 +187,36 @@ def test_term_candidates_are_remembered_for_a_warm_run(tmp_path, monkeypatch):
     other.write_text(SEED.read_text(encoding="utf-8") + "\n新的段落提到三到一位。\n", encoding="utf-8")
     with pytest.raises(AssertionError, match="remembered"):
         glossary_terms([segment_file(other)], known, cache=store)
+
+
+def test_a_damaged_or_foreign_cache_is_a_one_line_error_or_a_miss(tiny_model, tmp_path):
+    import sqlite3
+
+    from .conftest import DATA
+
+    doc = DATA / "align" / "seed_zh.txt"
+    cache = tmp_path / "drafts.sqlite3"
+    args = ("translate", str(doc), "--model", str(tiny_model), "--max-length", "8", "--beam", "1")
+    assert run(*args, "-o", str(tmp_path / "a"), env={"TM_BUILDER_CACHE": str(cache)}).returncode == 0
+    # a row with bad JSON is a miss: drafted again, the same output
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE drafts SET notes = '{not json' WHERE source IN (SELECT source FROM drafts LIMIT 3)")
+    again = run(*args, "-o", str(tmp_path / "b"), env={"TM_BUILDER_CACHE": str(cache)})
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "a" / "seed_zh.mt.tmx").read_bytes() == (tmp_path / "b" / "seed_zh.mt.tmx").read_bytes()
+    # another program's database of the same name
+    foreign = tmp_path / "foreign.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE drafts (id INTEGER PRIMARY KEY, body BLOB)")
+    done = run(*args, "-o", str(tmp_path / "c"), env={"TM_BUILDER_CACHE": str(foreign)})
+    assert done.returncode != 0 and done.stderr.startswith("tm-builder: error:") and "not a tm-builder draft cache" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "c").exists()
+    # a file damaged past its header (every page after the first overwritten)
+    damaged = tmp_path / "damaged.sqlite3"
+    data = bytearray(cache.read_bytes())
+    page = int.from_bytes(data[16:18], "big") or 65536
+    data[page:] = bytes((i * 7 + 3) % 256 for i in range(len(data) - page))
+    damaged.write_bytes(bytes(data))
+    done = run(*args, "-o", str(tmp_path / "d"), env={"TM_BUILDER_CACHE": str(damaged)})
+    assert done.returncode != 0 and done.stderr.startswith("tm-builder: error:"), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -31,7 +31,7 @@ from .report import write_html
 from .score import ScoreReport, score
 from .segment import lines_document, segment_file
 from .store import DraftCache
-from .textio import prepare_outdir, refuse_overwrite
+from .textio import output_directory, refuse_overwrite
 from .translate import document_units, draft_units, load_engine, require_chinese, score_on_reference
 from .units import Document, Origin, TranslationUnit
 from .vocab import ENGINES
@@ -226,24 +226,24 @@ def translate_files(
     started = time.perf_counter()
     draft = replace(o.draft, terms=known.pairs())
     drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization)  # resolves and verifies the model first
-    prepare_outdir(out)
-    summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
-                         alignment=aligned, load_seconds=time.perf_counter() - started)
-    results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary)
-    signature = drafter.signature() if drafter else {"engine": "none"}
-    if aligned is not None:
-        signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
-                      "reference-document": os.path.basename(os.fspath(o.reference))}
-    for path, document, units, proposed in zip(paths, documents, results, proposals):
-        written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
-                                         proposed if o.terms else None, aligned, target_lang=o.target_lang)
-        summary.documents.append(DocumentReport.of(path, document, units, written))
-    if o.omegat is not None:
-        files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
-                                     header=MemoryHeader(tgtlang=o.target_lang).with_properties(**signature),
-                                     mt=o.omegat_mt, target_lang=o.target_lang)
-        summary.omegat = (os.fspath(o.omegat), tuple(files))
-    return summary
+    with output_directory(out):
+        summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
+                             alignment=aligned, load_seconds=time.perf_counter() - started)
+        results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary)
+        signature = drafter.signature() if drafter else {"engine": "none"}
+        if aligned is not None:
+            signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
+                          "reference-document": os.path.basename(os.fspath(o.reference))}
+        for path, document, units, proposed in zip(paths, documents, results, proposals):
+            written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
+                                             proposed if o.terms else None, aligned, target_lang=o.target_lang)
+            summary.documents.append(DocumentReport.of(path, document, units, written))
+        if o.omegat is not None:
+            files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
+                                         header=MemoryHeader(tgtlang=o.target_lang).with_properties(**signature),
+                                         mt=o.omegat_mt, target_lang=o.target_lang)
+            summary.omegat = (os.fspath(o.omegat), tuple(files))
+        return summary
 
 
 def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions) -> None:
@@ -366,21 +366,21 @@ def align_files(
     stem = Path(zh_path).stem
     suffixes = memory_suffixes(formats)
     refuse_overwrite([out / f"{stem}.{s}" for s in suffixes] + ([Path(links)] if links else []), [zh_path, en_path])
-    prepare_outdir(out)
-    header = MemoryHeader(tgtlang=target_lang).with_properties(
-        document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
-    )
-    written = write_memories(out / stem, None if presegmented else zh_doc, result.aligned_units, formats, header)
-    unaligned = out / f"{stem}.unaligned.csv"
-    if result.alignment.unaligned_src or result.alignment.unaligned_tgt:
-        write_unaligned(result, unaligned)
-        written.append(os.fspath(unaligned))
-    elif unaligned.exists():
-        unaligned.unlink()  # stale from an earlier run
-    if links:
-        write_links(result.alignment, Path(links))
-        written.append(os.fspath(links))
-    return AlignSummary(result, tuple(written), seconds)
+    with output_directory(out):
+        header = MemoryHeader(tgtlang=target_lang).with_properties(
+            document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
+        )
+        written = write_memories(out / stem, None if presegmented else zh_doc, result.aligned_units, formats, header)
+        unaligned = out / f"{stem}.unaligned.csv"
+        if result.alignment.unaligned_src or result.alignment.unaligned_tgt:
+            write_unaligned(result, unaligned)
+            written.append(os.fspath(unaligned))
+        elif unaligned.exists():
+            unaligned.unlink()  # stale from an earlier run
+        if links:
+            write_links(result.alignment, Path(links))
+            written.append(os.fspath(links))
+        return AlignSummary(result, tuple(written), seconds)
 
 
 def score_files(

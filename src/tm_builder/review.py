@@ -52,7 +52,12 @@ def load_glossary(reviewed: Sequence[str | os.PathLike[str]] = (), *, curated: b
     for path in reviewed:
         if not Path(path).is_file():
             raise InputError(f"{path}: no such glossary file")
-        for term in read_glossary(path):
+        terms = list(read_glossary(path))
+        if not terms:
+            # a termbase in a dialect we do not read would otherwise change nothing, silently
+            raise InputError(f"{path}: no terms read from it (a CSV needs source and target columns; a TBX needs "
+                             "term entries with a zh and an en term)")
+        for term in terms:
             known.add(term)
     return known
 

@@ -189,6 +189,10 @@ def _metric(name: str, target_lang: str):
     raise InputError(f"unknown metric {name!r}; use {', '.join(METRICS)}")
 
 
+#: the most segment x resample cells a bootstrap may hold (about 2 GiB)
+_BOOTSTRAP_CELLS = 20_000_000
+
+
 def corpus_scores(
     hypotheses: Sequence[str], references: Sequence[str], metrics: Sequence[str] = ("bleu", "chrf", "ter"), *,
     target_lang: str = "en", bootstrap: int = 0,
@@ -245,6 +249,11 @@ def score(
             raise InputError(f"{compare} does not cover every segment of {hyp.path}")
         other = [side.texts[by_hyp[i]] for i in hi]
 
+    # sacrebleu keeps every resample's statistics at once: about 100 bytes per segment and resample
+    if bootstrap * max(len(hyps), 1) > _BOOTSTRAP_CELLS:
+        most = max(_BOOTSTRAP_CELLS // max(len(hyps), 1), 1)
+        raise InputError(f"--bootstrap {bootstrap} over {len(hyps)} segments would need about "
+                         f"{bootstrap * len(hyps) * 100 / 2**30:.0f} GiB; use at most {most} (1000 is the usual)")
     if other is not None:
         results = _paired(hyps, other, refs, metrics, target_lang, bootstrap)
     else:

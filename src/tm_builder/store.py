@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS memo (
 """
 
 
+#: the columns of each table, to tell our cache from another program's file
+_COLUMNS = {"drafts": ["signature", "source", "target", "score", "notes", "problem"], "memo": ["key", "value"]}
+
+
 def default_cache_path() -> Path:
     """Where the draft cache lives (see the module docstring)."""
     explicit = os.environ.get("TM_BUILDER_CACHE")
@@ -72,8 +76,30 @@ class DraftCache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            columns = {t: [r[1] for r in self._db.execute(f"PRAGMA table_info({t})")] for t in _COLUMNS}
         except (OSError, sqlite3.Error) as exc:
-            raise OutputError(f"{self.path}: cannot open the draft cache ({exc}); run without the draft cache") from None
+            raise self._unusable(exc) from None
+        if columns != _COLUMNS:
+            raise OutputError(f"{self.path}: not a tm-builder draft cache (other tables of the same names); "
+                              "move it away, set TM_BUILDER_CACHE elsewhere or use --no-cache")
+
+    def _unusable(self, exc: Exception) -> OutputError:
+        return OutputError(f"{self.path}: the draft cache is unusable ({exc}); delete it (it holds only machine "
+                           "drafts, which are made again), set TM_BUILDER_CACHE elsewhere or use --no-cache")
+
+    def _query(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+        """Rows of a query; a file damaged past its header is a one-line error, not a traceback."""
+        try:
+            return self._db.execute(sql, tuple(args)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from None
+
+    def _write(self, sql: str, rows: list[tuple]) -> None:
+        try:
+            with self._db:
+                self._db.executemany(sql, rows)
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from None
 
     def get(self, signature: str, sources: Iterable[str]) -> dict[str, Draft]:
         """The cached drafts among *sources*."""
@@ -82,36 +108,41 @@ class DraftCache:
         for start in range(0, len(unique), 500):
             chunk = unique[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
+            rows = self._query(
                 f"SELECT source, target, score, notes, problem FROM drafts WHERE signature = ? AND source IN ({marks})",
                 [signature, *chunk],
             )
             for source, target, score, notes, problem in rows:
-                kept, flagged = split_review(tuple(json.loads(notes)))
+                try:
+                    kept, flagged = split_review(tuple(json.loads(notes)))
+                    draft = Draft(str(target), None if score is None else float(score), kept, flagged or problem)
+                except (TypeError, ValueError):
+                    continue  # a damaged row is a miss: the segment is drafted again and the row replaced
                 # Drafts stored before review flags were a field carry theirs as a note: that text is the flag.
-                found[source] = Draft(target, score, kept, flagged or problem)
+                found[source] = draft
         self.hits += len(found)
         return found
 
     def put(self, signature: str, drafts: Mapping[str, Draft]) -> None:
         """Store drafts and commit, so they survive an interruption right after."""
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?, ?, ?)",
-                [(signature, s, d.text, d.score, json.dumps(list(d.notes), ensure_ascii=False), d.problem) for s, d in drafts.items()],
-            )
+        self._write(
+            "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?, ?, ?)",
+            [(signature, s, d.text, d.score, json.dumps(list(d.notes), ensure_ascii=False), d.problem) for s, d in drafts.items()],
+        )
 
     def recall(self, key: str) -> object | None:
         """A JSON value stored by :meth:`remember` (other costly results of a run, such as term candidates)."""
-        row = self._db.execute("SELECT value FROM memo WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        rows = self._query("SELECT value FROM memo WHERE key = ?", (key,))
+        try:
+            return json.loads(rows[0][0]) if rows else None
+        except (TypeError, ValueError):
+            return None  # damaged: recomputed and replaced
 
     def remember(self, key: str, value: object) -> None:
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False)))
+        self._write("INSERT OR REPLACE INTO memo VALUES (?, ?)", [(key, json.dumps(value, ensure_ascii=False))])
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0])
+        return int(self._query("SELECT COUNT(*) FROM drafts")[0][0])
 
     def close(self) -> None:
         self._db.close()

@@ -214,3 +214,21 @@ def prepare_outdir(outdir: str | os.PathLike[str]) -> Path:
     if not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"{out}: output directory is not writable")
     return out
+
+
+@contextlib.contextmanager
+def output_directory(outdir: str | os.PathLike[str]) -> Iterator[Path]:
+    """:func:`prepare_outdir` for a run, which removes the directory again if the run fails and leaves it empty.
+
+    A failed run should leave nothing behind, not even the directory it made.
+    """
+    out = Path(outdir)
+    created = not out.exists()
+    prepare_outdir(out)
+    try:
+        yield out
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):  # not empty: what is there stays
+                out.rmdir()
+        raise
