@@ -201,3 +201,19 @@ def test_usage_errors_are_plain_text(tmp_path):
     result = run("translate", str(SEED))
     assert result.returncode == 2
     assert "Missing option" in result.stderr and "╭" not in result.stderr
+
+
+def test_presegmented_input_keeps_one_segment_per_line(tmp_path):
+    """A sentence-per-line file (a test set, a CAT export) must not be re-joined or re-split by layout repair."""
+    lines = (DATA / "terms" / "heldout.zh").read_text(encoding="utf-8").splitlines()[:60]
+    doc = tmp_path / "lines.zh"
+    doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plain = run("segment", str(doc))
+    assert plain.returncode == 0 and plain.stdout.splitlines() != lines  # repair and splitting change such a file
+    done = run("segment", str(doc), "--presegmented")
+    assert done.returncode == 0 and done.stdout.splitlines() == lines
+    out = tmp_path / "out"
+    done = run("translate", str(doc), "--presegmented", "-o", str(out), "--engine", "none")
+    assert done.returncode == 0, done.stderr
+    units, _ = read_units(out / "lines.po")
+    assert [u.source for u in units] == lines and not (out / "lines.source.txt").exists()

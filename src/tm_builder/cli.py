@@ -104,12 +104,15 @@ def segment(
     file: Annotated[Path, typer.Argument(help="Document to segment (UTF-8, UTF-16 or GB18030/GBK).", metavar="FILE")],
     lang: Annotated[LangOption, typer.Option("--lang", "-l", help="Language of the document.")] = LangOption.auto,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per segment, with kind, paragraph and offsets.")] = False,
+    presegmented: Annotated[
+        bool, typer.Option("--presegmented", help="One segment per line, used as is: only decoding and the language check.")
+    ] = False,
 ) -> None:
     """Print the document's segments, one per line, after layout repair."""
-    from .segment import segment_file
+    from .segment import lines_document, segment_file
 
     with _user_errors():
-        document = segment_file(file, lang=lang.value)
+        document = (lines_document if presegmented else segment_file)(file, lang=lang.value)
         lines = []
         for s in document.segments:
             if jsonl:
@@ -162,6 +165,9 @@ def translate(
     target_lang: Annotated[
         str, typer.Option("--target-lang", help="BCP 47 tag of the targets in the memories: en, en-US, en-GB (Trados and memoQ match it exactly).")
     ] = "en",
+    presegmented: Annotated[
+        bool, typer.Option("--presegmented", help="One segment per line (a sentence-per-line file), used as is: no layout repair or splitting.")
+    ] = False,
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each.
 
@@ -179,7 +185,7 @@ def translate(
             draft=DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length),
             reference=reference, scorers=_scorer_names(scorers), cache=not no_cache, glossaries=tuple(glossary or ()),
             curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
-            target_lang=target_lang,
+            target_lang=target_lang, presegmented=presegmented,
         )
         summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"))
         _print_run(summary)

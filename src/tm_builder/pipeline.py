@@ -128,7 +128,9 @@ class TranslateOptions:
     terms found to ``<stem>.glossary.csv``; ``omegat``/``omegat_mt``: also
     write an OmegaT project, machine drafts offered (``mt``) or inserted
     (``auto``); ``target_lang``: the BCP 47 tag the memories give the
-    targets (``en-US``, ``en-GB``: Trados and memoQ match tags exactly).
+    targets (``en-US``, ``en-GB``: Trados and memoQ match tags exactly);
+    ``presegmented``: the inputs have one segment per line, used as they are
+    (no layout repair, no sentence splitting, no ``.source.txt``).
     """
 
     engine: str = "auto"
@@ -146,6 +148,7 @@ class TranslateOptions:
     omegat: str | os.PathLike[str] | None = None
     omegat_mt: str = "mt"
     target_lang: str = "en"
+    presegmented: bool = False
 
     def suffixes(self) -> list[str]:
         """What is written per document."""
@@ -207,7 +210,8 @@ def translate_files(
     """
     o = options or TranslateOptions()
     _check_request(paths, o)
-    documents = [segment_file(p, lang=o.lang) for p in paths]
+    read = lines_document if o.presegmented else segment_file
+    documents = [read(p, lang=o.lang) for p in paths]
     known = load_glossary(o.glossaries, curated=o.curated)
     aligned = None
     if o.reference is not None:
@@ -236,7 +240,8 @@ def translate_files(
                           "reference-document": os.path.basename(os.fspath(o.reference))}
         for path, document, units, proposed in zip(paths, documents, results, proposals):
             written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
-                                             proposed if o.terms else None, aligned, target_lang=o.target_lang)
+                                             proposed if o.terms else None, aligned, target_lang=o.target_lang,
+                                             source_text=not o.presegmented)
             summary.documents.append(DocumentReport.of(path, document, units, written))
         if o.omegat is not None:
             files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
@@ -302,12 +307,16 @@ def _draft_and_propose(
 def write_document_outputs(
     stem: Path, document: Document, units: list[TranslationUnit], formats: Sequence[str], signature: dict[str, str],
     proposed: list[Term] | None = None, aligned: DocumentAlignment | None = None, *, target_lang: str = "en",
+    source_text: bool = True,
 ) -> list[str]:
-    """One document's memories (:func:`write_memories`), its proposed glossary and what found no counterpart."""
+    """One document's memories (:func:`write_memories`), its proposed glossary and what found no counterpart.
+
+    *source_text*: also the document as CAT tools should read it (not for presegmented input, whose lines are the file).
+    """
     zh = document.lang == "zh"
     header = MemoryHeader(srclang="zh-CN" if zh else target_lang, tgtlang=target_lang if zh else "zh-CN")
     header = header.with_properties(document=document.name, **signature)
-    written = write_memories(stem, document, units, formats, header)
+    written = write_memories(stem, document if source_text else None, units, formats, header)
     if proposed is not None:
         write_glossary_csv(proposed, stem.with_name(f"{stem.name}.glossary.csv"))
         written.append(os.fspath(stem.with_name(f"{stem.name}.glossary.csv")))
