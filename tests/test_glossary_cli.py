@@ -261,3 +261,18 @@ def test_termbases_as_cat_tools_export_them_are_read_and_an_empty_one_is_refused
     done = run("translate", str(SEED), "-o", str(tmp_path / "out"), "--engine", "none", "--glossary", str(tmp_path / "empty.tbx"))
     assert done.returncode != 0 and "no terms read" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_reviewed_csv_saved_as_gbk_is_read_and_an_unclosed_quote_is_refused(tmp_path):
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("source,target,status\n全球南方,the Global South,approved\n小院高墙,,rejected\n".encode("gbk"))
+    out = tmp_path / "g.csv"
+    assert run("glossary", str(SEED), "-o", str(out), "--merge", str(gbk), "--engine", "none").returncode == 0
+    rows = {r["source"]: r for r in _rows(out)}
+    assert rows["全球南方"]["target"] == "the Global South" and rows["小院高墙"]["status"] == "rejected"
+    bad = tmp_path / "bad.csv"
+    bad.write_text('source,target,status\n一带一路,Belt and Road,approved\n全球南方,"Global South,approved\n'
+                   '小院高墙,small yard,approved\n双轨并进,dual-track approach,approved\n', encoding="utf-8")
+    done = run("glossary", str(SEED), "-o", str(tmp_path / "g2.csv"), "--merge", str(bad), "--engine", "none")
+    assert done.returncode != 0 and "line 3" in done.stderr and "quote" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "g2.csv").exists()

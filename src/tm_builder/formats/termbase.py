@@ -16,13 +16,14 @@ TBX lives in :mod:`.tbx`; glossaries as TMX and PO in :mod:`.glossary_memory`.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import unicodedata
 from collections.abc import Iterable
 
-from ..errors import FormatError
+from ..errors import FormatError, InputError
 from ..glossary import Glossary, Status, Term, TermOrigin, split_variants
-from ..textio import atomic_write
+from ..textio import atomic_write, read_text
 from .base import sheet_value, write_sheet
 
 __all__ = ["GLOSSARY_COLUMNS", "glossary_from_rows", "glossary_rows", "read_glossary_csv", "write_glossary_csv",
@@ -61,12 +62,24 @@ def read_glossary_csv(path: str | os.PathLike[str]) -> Glossary:
     """
     csv.field_size_limit(2**31 - 1)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            fields = reader.fieldnames or []
-            rows = [(reader.line_num, {k: sheet_value(v) for k, v in row.items()}) for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise FormatError(f"{path}: not a readable UTF-8 CSV file ({exc})") from None
+        text = read_text(path)  # UTF-8 with or without BOM, UTF-16 (Excel's "Unicode text"), GBK (Excel on Chinese Windows)
+    except InputError as exc:
+        raise FormatError(str(exc)) from None
+    try:
+        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+        fields = reader.fieldnames or []
+        rows = []
+        start = 2
+        for row in reader:
+            if None in row:
+                raise FormatError(f"{path}: line {start}: more cells than the header has columns; a stray comma or quote?")
+            if any("\n" in (row.get(k) or "") for k in ("source", "target", "status")):
+                raise FormatError(f"{path}: line {start}: a quoted cell runs on to line {reader.line_num}; "
+                                  "an unclosed quote would swallow the rows after it")
+            rows.append((start, {k: sheet_value(v) for k, v in row.items()}))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise FormatError(f"{path}: not a readable CSV file ({exc})") from None
     return glossary_from_rows(path, fields, rows)
 
 
