@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -52,6 +53,14 @@ OmegatMtOption = _choices("OmegatMtOption", MT_PLACES)
 QuantizationOption = _choices("QuantizationOption", QUANTIZATIONS)
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is so that files being written are cleaned up as after Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 _STDOUT_FAILED: list[OSError] = []  # set once the failure was reported, so main() does not report it twice
 
 
@@ -66,6 +75,9 @@ def _user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("tm-builder: interrupted", err=True)
         raise typer.Exit(130) from None
+    except _Terminated:
+        typer.echo("tm-builder: terminated", err=True)
+        raise typer.Exit(143) from None
     except BrokenPipeError:
         # The reader of our output went away (| head): stop quietly.
         with contextlib.suppress(OSError):
@@ -471,6 +483,7 @@ def _buffered_stdout() -> None:
 def main() -> None:
     """Console-script entry point."""
     _buffered_stdout()
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     finally:

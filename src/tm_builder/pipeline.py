@@ -31,7 +31,7 @@ from .report import write_html
 from .score import ScoreReport, score
 from .segment import lines_document, segment_file
 from .store import DraftCache
-from .textio import output_directory, refuse_overwrite
+from .textio import output_directory, output_set, refuse_overwrite, remove_output, writable_parent
 from .translate import document_units, draft_units, load_engine, require_chinese, score_on_reference
 from .units import Document, Origin, TranslationUnit
 from .vocab import ENGINES
@@ -175,14 +175,14 @@ def write_memories(stem: Path, document: Document | None, units: Sequence[Transl
         if suffix == "source.txt":
             if document is None:
                 if path.exists():
-                    path.unlink()  # stale from an earlier run
+                    remove_output(path)  # stale from an earlier run
                 continue
             write_source_text(document, path)
         elif suffix == "mt.tmx":
             drafts = [u for u in units if u.origin is Origin.MT]
             if not drafts:
                 if path.exists():
-                    path.unlink()  # stale from an earlier run
+                    remove_output(path)  # stale from an earlier run
                 continue
             WRITERS["tmx"](drafts, path, header)
         elif suffix == "tmx":
@@ -238,11 +238,12 @@ def translate_files(
         if aligned is not None:
             signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
                           "reference-document": os.path.basename(os.fspath(o.reference))}
-        for path, document, units, proposed in zip(paths, documents, results, proposals):
-            written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
-                                             proposed if o.terms else None, aligned, target_lang=o.target_lang,
-                                             source_text=not o.presegmented)
-            summary.documents.append(DocumentReport.of(path, document, units, written))
+        with output_set():  # every document's files appear together, or none of them
+            for path, document, units, proposed in zip(paths, documents, results, proposals):
+                written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
+                                                 proposed if o.terms else None, aligned, target_lang=o.target_lang,
+                                                 source_text=not o.presegmented)
+                summary.documents.append(DocumentReport.of(path, document, units, written))
         if o.omegat is not None:
             files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
                                          header=MemoryHeader(tgtlang=o.target_lang).with_properties(**signature),
@@ -375,7 +376,9 @@ def align_files(
     stem = Path(zh_path).stem
     suffixes = memory_suffixes(formats)
     refuse_overwrite([out / f"{stem}.{s}" for s in suffixes] + ([Path(links)] if links else []), [zh_path, en_path])
-    with output_directory(out):
+    if links:
+        writable_parent(links)
+    with output_directory(out), output_set():
         header = MemoryHeader(tgtlang=target_lang).with_properties(
             document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
         )
@@ -385,7 +388,7 @@ def align_files(
             write_unaligned(result, unaligned)
             written.append(os.fspath(unaligned))
         elif unaligned.exists():
-            unaligned.unlink()  # stale from an earlier run
+            remove_output(unaligned)  # stale from an earlier run
         if links:
             write_links(result.alignment, Path(links))
             written.append(os.fspath(links))

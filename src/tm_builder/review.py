@@ -27,7 +27,7 @@ from .formats import GLOSSARY_SUFFIXES, read_glossary, write_glossary
 from .glossary import Glossary, Status, Term, TermOrigin, check_terms, load_curated, merge, propose
 from .segment import segment_file
 from .store import DraftCache
-from .textio import refuse_overwrite
+from .textio import output_set, refuse_overwrite, writable_parent
 from .translate import draft_units, load_engine
 from .units import Document, Origin, TranslationUnit
 
@@ -234,8 +234,9 @@ def glossary_files(
         if store is not None:
             store.close()
     result = merge(reviewed, proposed)
-    for target in targets:
-        write_glossary(result, target)
+    with output_set():  # the review file and its exports change together
+        for target in targets:
+            write_glossary(result, target)
     return GlossarySummary(list(result), tuple(os.fspath(t) for t in targets), drafter.label if drafter else None)
 
 
@@ -245,8 +246,7 @@ def _check_targets(targets: list[Path], inputs: Sequence[str | os.PathLike[str]]
     for target in targets:
         if target.suffix.lower() not in GLOSSARY_SUFFIXES:
             raise OutputError(f"{target}: unknown glossary format; use {', '.join(GLOSSARY_SUFFIXES)}")
-        if not target.resolve().parent.is_dir():
-            raise OutputError(f"{target.parent}: no such directory")
+        writable_parent(target)
 
 
 def _term_drafter(engine: str, model: str | None, known: Glossary, quantization: str) -> Engine | None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import contextvars
 import os
 import re
+import shutil
 import stat
 import tempfile
 import unicodedata
@@ -168,8 +170,9 @@ def atomic_write(
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}: is a directory; cannot write the output there")
+    _remove_stale_parts(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
@@ -181,7 +184,11 @@ def atomic_write(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        staged = _STAGED.get()
+        if staged is None:
+            os.replace(tmp, target)
+        else:
+            staged.append((tmp, target))  # published with the rest of the run's files
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -200,6 +207,20 @@ def refuse_overwrite(targets: Iterable[str | os.PathLike[str]], inputs: Iterable
             raise InputError(f"writing {target} would overwrite an input; choose another output directory")
         if target.is_dir():
             raise OutputError(f"{target}: is a directory; cannot write the output there")
+
+
+def writable_parent(path: str | os.PathLike[str], *, create: bool = False) -> None:
+    """Refuse, before any work, an output whose directory does not exist or cannot be written.
+
+    With *create*, missing directories will be made: the nearest one that exists must be writable.
+    """
+    parent = Path(path).resolve().parent
+    while create and not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"{Path(path).parent}: no such directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{parent}: directory is not writable")
 
 
 def prepare_outdir(outdir: str | os.PathLike[str]) -> Path:
@@ -232,3 +253,112 @@ def output_directory(outdir: str | os.PathLike[str]) -> Iterator[Path]:
             with contextlib.suppress(OSError):  # not empty: what is there stays
                 out.rmdir()
         raise
+
+
+# -- a run's files, published together ------------------------------------------------------
+
+#: (temporary file or None for a removal, target) of the output set being written, if any
+_STAGED: contextvars.ContextVar[list[tuple[str | None, Path]] | None] = contextvars.ContextVar("staged", default=None)
+_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
+
+
+@contextlib.contextmanager
+def output_set() -> Iterator[None]:
+    """The files a block writes with :func:`atomic_write` (and removes with :func:`remove_output`) change together.
+
+    Each file is written aside; only when the block ends without an
+    exception are they renamed into place, with signals held off, and a
+    failure midway puts back the files that were there.  So after any
+    failure, Ctrl-C or SIGTERM the directory holds the previous run's set
+    or the new one, never a mixture, and no temporary files.
+    """
+    staged: list[tuple[str | None, Path]] = []
+    token = _STAGED.set(staged)
+    try:
+        yield
+    except BaseException:
+        _discard(staged)
+        raise
+    finally:
+        _STAGED.reset(token)
+    _publish(staged)
+
+
+def remove_output(path: str | os.PathLike[str]) -> None:
+    """Remove a stale output of an earlier run: at once, or with the output set being written."""
+    staged = _STAGED.get()
+    if staged is None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    else:
+        staged.append((None, Path(path)))
+
+
+def _discard(staged: list[tuple[str | None, Path]]) -> None:
+    for tmp, _ in staged:
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def _publish(staged: list[tuple[str | None, Path]]) -> None:
+    """Rename every staged file into place, or none: the old files are kept as hard links until all are in."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    backups: list[tuple[Path, str]] = []
+    done: list[Path] = []
+    try:
+        for i, (tmp, target) in enumerate(staged):
+            if target.exists():
+                backup = os.fspath(target.with_name(f".{target.name}.{os.getpid()}.old{i}.part"))
+                try:
+                    os.link(target, backup)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(target, backup)
+                backups.append((target, backup))
+            if tmp is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
+            else:
+                os.replace(tmp, target)
+            done.append(target)
+    except OSError as exc:
+        for target in done:  # put the previous set back
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+        for target, backup in backups:
+            with contextlib.suppress(OSError):
+                os.replace(backup, target)
+        _discard(staged)
+        raise OutputError(f"cannot publish the outputs ({exc.strerror or exc}); the previous files are unchanged") from None
+    else:
+        for _, backup in backups:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Temporary files of *target* left by a process that no longer exists (killed with SIGKILL, a power cut)."""
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        m = _PART.match(name)
+        if m and m.group("name").startswith(target.name) and not _alive(int(m.group("pid"))):
+            with contextlib.suppress(OSError):
+                os.unlink(target.parent / name)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -41,6 +41,7 @@ from .base import MemoryHeader, xml_safe
 from .termbase import write_omegat_glossary
 from .tmx import write_tmx
 from ..srx import omegat_conf, our_rules, srx_text
+from ..textio import writable_parent
 
 #: where drafts go: offered as machine matches, 30 points below an exact human match
 MT_FOLDER = "tm/mt/penalty-30"
@@ -120,6 +121,7 @@ def check_project_dir(project: str | os.PathLike[str], mt: str = "mt") -> None:
     target = Path(project)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise OutputError(f"{target}: exists and is not an empty directory; OmegaT projects are never overwritten")
+    writable_parent(target, create=True)
 
 
 def write_omegat_project(
