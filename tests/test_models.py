@@ -49,7 +49,8 @@ def install_locked(tiny_model: Path, tmp_path: Path, env: dict[str, str]) -> tup
     spec = load_lock(lock_file).get("tiny")
     os.environ.update(env)  # snapshot_dir reads HF_HOME
     snapshot = snapshot_dir(spec)
-    shutil.copytree(tiny_model, snapshot)
+    assert {f.name for f in spec.files} <= {p.name for p in snapshot.iterdir()}  # --from-dir installs what it pins
+    shutil.copytree(tiny_model, snapshot, dirs_exist_ok=True)  # and whatever else a pull would bring
     return lock_file, snapshot
 
 
@@ -164,3 +165,33 @@ def test_resolution_order(tiny_model, tiny_short_model, tmp_path, isolated_env, 
         resolve_model(str(tmp_path / "nowhere"))
     with pytest.raises(ModelError, match="not a Marian model directory"):
         resolve_model(str(tmp_path))
+
+
+def test_one_lock_file_wherever_the_command_runs_and_the_offline_route_installs(tiny_model, tmp_path, isolated_env, monkeypatch):
+    """models lock --from-dir, run from another directory, writes through a linked lock and installs the model."""
+    from tm_builder.models import lock_path
+
+    # the current directory is never consulted: a stray models.lock there is not the project's
+    monkeypatch.delenv("TM_BUILDER_LOCK", raising=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "models.lock").write_text("not a lock", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    assert lock_path() == (ROOT / "models.lock").resolve()
+    assert lock_path() != (elsewhere / "models.lock")
+    # a lock reached through a link (as src/tm_builder/models.lock links to the checkout's) stays a link
+    real = tmp_path / "project" / "models.lock"
+    real.parent.mkdir()
+    shutil.copy(ROOT / "models.lock", real)
+    link = tmp_path / "package-models.lock"
+    link.symlink_to(real)
+    env = {**isolated_env, "TM_BUILDER_LOCK": str(link)}
+    done = subprocess.run([sys.executable, "-m", "tm_builder", "models", "lock", "opus-mt-zh-en", "--from-dir", str(tiny_model)],
+                          capture_output=True, text=True, env={**os.environ, **env}, cwd=elsewhere, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and load_lock(real).get("opus-mt-zh-en").resolved
+    # the model is now installed under its name: translate with no --model uses it, verified
+    done = run("translate", str(SEED), "-o", str(tmp_path / "out"), "--max-length", "8", "--beam", "1", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "opus-mt-zh-en@local-" in done.stdout
+    assert run("models", "verify", env=env).returncode == 0

@@ -452,17 +452,25 @@ def models_lock(
     ] = None,
     repository: Annotated[Optional[str], typer.Option("--repository", help="Hub repository to record (with --from-dir).")] = None,
 ) -> None:
-    """Resolve a model's revision and record the size and sha256 of its files in models.lock."""
-    from .models import load_lock, lock_from_directory, lock_from_hub, save_lock
+    """Resolve a model's revision and record the size and sha256 of its files in models.lock.
+
+    With --from-dir (offline: a model directory copied from a connected
+    machine), the files are pinned and installed where translate finds the
+    model by name, then verified.
+    """
+    from .models import install_from_directory, load_lock, lock_from_directory, lock_from_hub, save_lock
 
     with _user_errors():
         lock = load_lock()
         if from_dir is not None:
             spec = lock_from_directory(name, from_dir, repository=repository, revision=None if revision == "main" else revision, lock=lock)
+            installed = install_from_directory(spec, from_dir)
         else:
             spec = lock_from_hub(name, revision=revision, lock=lock)
         path = save_lock(lock)
         typer.echo(f"{name}: pinned {spec.repository}@{spec.revision} ({len(spec.files)} files) in {path}")
+        if from_dir is not None:
+            typer.echo(f"{name}: installed and verified in {installed}")
 
 
 def _buffered_stdout() -> None:

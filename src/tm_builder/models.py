@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,6 +36,7 @@ __all__ = [
     "hub_cache",
     "installed_models",
     "load_lock",
+    "install_from_directory",
     "lock_from_directory",
     "lock_from_hub",
     "lock_path",
@@ -124,18 +126,18 @@ class Lock:
 
 
 def lock_path() -> Path:
-    """Where ``models.lock`` is read from.
+    """Where ``models.lock`` is read and written, the same wherever the command runs.
 
-    ``TM_BUILDER_LOCK`` if set; else ``models.lock`` in the current directory
-    (a checkout of the project); else the copy installed with the package.
+    ``TM_BUILDER_LOCK`` if set; else the package's own ``models.lock``,
+    followed through its link: in a checkout (an editable install) that is
+    the top-level ``models.lock`` the project commits.  The current
+    directory is never consulted, so ``models lock`` run from elsewhere
+    cannot write one file while ``translate`` reads another.
     """
     env = os.environ.get("TM_BUILDER_LOCK")
     if env:
         return Path(env)
-    here = Path("models.lock")
-    if here.is_file():
-        return here
-    return Path(str(resources.files("tm_builder") / "models.lock"))
+    return Path(str(resources.files("tm_builder") / "models.lock")).resolve()
 
 
 def load_lock(path: str | os.PathLike[str] | None = None) -> Lock:
@@ -171,7 +173,7 @@ def _toml_string(value: str) -> str:
 
 def save_lock(lock: Lock, path: str | os.PathLike[str] | None = None) -> Path:
     """Write *lock* (atomically), keeping the explanatory header of the file."""
-    p = Path(path) if path is not None else (lock.path or lock_path())
+    p = (Path(path) if path is not None else (lock.path or lock_path())).resolve()  # through a link, never over it
     lines = [
         "# models.lock: the machine-translation models tm-builder may use, pinned.",
         "# Each model: hub repository, revision (commit hash), and size + sha256 of every",
@@ -361,6 +363,30 @@ def lock_from_directory(
     )
     lock.models[name] = spec
     return spec
+
+
+def install_from_directory(spec: ModelSpec, directory: str | os.PathLike[str]) -> Path:
+    """Copy the pinned files of a local model directory to where ``translate`` looks for *spec*, and verify them.
+
+    The offline route: a directory copied from a connected machine, pinned
+    with :func:`lock_from_directory`, becomes the cache entry of its pinned
+    revision, so the model is used by name like one pulled from the hub.
+    """
+    src = Path(directory)
+    dest = snapshot_dir(spec)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for f in spec.files:
+            target = dest / f.name
+            if target.is_symlink() or target.exists():
+                target.unlink()
+            tmp = dest / f".{f.name}.part"
+            shutil.copyfile(src / f.name, tmp)
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise ModelError(f"cannot install {src} into {dest} ({exc.strerror or exc})") from None
+    verify_directory(spec, dest, use_stamp=False)
+    return dest
 
 
 def lock_from_hub(name: str = DEFAULT_MODEL, *, revision: str = "main", lock: Lock | None = None) -> ModelSpec:
