@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tm_builder import segment_file
-from tm_builder.align import SCORER_SETS, align_documents, align_sentences
+from tm_builder.align import SCORER_SETS, align_documents, align_sentences, align_translation
 from tm_builder.errors import InputError
 from tm_builder.formats import read_units
 from tm_builder.pipeline import align_files
@@ -202,3 +202,17 @@ def test_approved_glossary_pairs_are_dictionary_evidence(tmp_path):
     summary = align_files(ZH, EN, tmp_path / "out")
     assert int(summary.result.alignment.signature["glossary-terms"]) >= 400  # the curated glossary, by default
     assert "glossary-terms" not in align_files(ZH, EN, tmp_path / "out2", curated=False).result.alignment.signature
+
+
+def test_a_pair_whose_lengths_cannot_be_a_translation_is_refused_before_aligning(tmp_path):
+    """Aligning 1,200 sentences with 20 would cost memory in proportion to the long side, for nothing."""
+    from tm_builder.errors import InputError
+    from tm_builder.segment import lines_document
+
+    zh_lines = (DATA / "terms" / "heldout.zh").read_text(encoding="utf-8").splitlines()
+    en_lines = (DATA / "terms" / "heldout.en").read_text(encoding="utf-8").splitlines()
+    zh, en = tmp_path / "long.zh", tmp_path / "short.en"
+    zh.write_text("\n".join(zh_lines * 6) + "\n", encoding="utf-8")
+    en.write_text("\n".join(en_lines[:20]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="1,200 segments .* 20: not a document and its translation"):
+        align_translation(lines_document(zh), lines_document(en))

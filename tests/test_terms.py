@@ -203,3 +203,11 @@ def test_a_short_word_quoted_once_is_not_offered_for_review():
 
     assert "绣针" not in found or found["绣针"].score < MIN_TERM_SCORE
     assert found["全过程人民民主"].score >= MIN_TERM_SCORE
+
+
+def test_extraction_reports_progress_over_twice_the_segments():
+    document = segment_file(SEED)
+    steps: list[int] = []
+    extract_terms([document], progress=steps.append)
+    assert all(n >= 0 for n in steps) and sum(steps) == 2 * len(document.segments)
+    assert len(steps) > len(document.segments)  # it moves during the scoring half too, not only at its end

@@ -199,7 +199,8 @@ def translate(
             curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
             target_lang=target_lang, presegmented=presegmented,
         )
-        summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"))
+        summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"),
+                                  term_progress=lambda total: progress_bar(total, "finding terms", unit="step"))
         _print_run(summary)
 
 
@@ -271,13 +272,14 @@ def glossary_command(
     overwritten or re-proposed.
     """
     from .glossary import Status
+    from .progress import progress_bar
     from .review import glossary_files
 
     with _user_errors():
         summary = glossary_files(
             list(files), output, reference=reference, merge_with=merge, glossaries=glossary or (),
             curated=not no_curated, engine=engine.value, model=model, exports=export or (), lang=lang.value,
-            replace_reviewed=replace_reviewed,
+            replace_reviewed=replace_reviewed, progress=lambda total: progress_bar(total, "finding terms", unit="step"),
         )
         typer.echo(
             f"{_count(len(summary.terms), 'term')}: {summary.count(Status.APPROVED)} approved, "

@@ -199,6 +199,7 @@ def translate_files(
     options: TranslateOptions | None = None,
     *,
     progress: ProgressFactory | None = None,
+    term_progress: ProgressFactory | None = None,
 ) -> RunSummary:
     """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each (see :class:`TranslateOptions`).
 
@@ -233,7 +234,7 @@ def translate_files(
     with output_directory(out):
         summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
                              alignment=aligned, load_seconds=time.perf_counter() - started)
-        results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary)
+        results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary, term_progress)
         signature = drafter.signature() if drafter else {"engine": "none"}
         if aligned is not None:
             signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
@@ -274,7 +275,7 @@ def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions)
 
 def _draft_and_propose(
     documents: Sequence[Document], aligned: DocumentAlignment | None, known: Glossary, drafter: Engine | None,
-    o: TranslateOptions, progress: ProgressFactory | None, summary: RunSummary,
+    o: TranslateOptions, progress: ProgressFactory | None, summary: RunSummary, term_progress: ProgressFactory | None = None,
 ) -> tuple[list[list[TranslationUnit]], list[list[Term]]]:
     """Every document's units, drafted where no human target exists, and its proposed glossary rows."""
     total = sum(len(d.segments) for d in documents) if drafter else 0
@@ -293,7 +294,7 @@ def _draft_and_propose(
         if aligned is not None and drafter is not None:
             summary.scores, summary.scored = score_on_reference(results[0], drafter, store)
         proposals = [
-            glossary_terms([document], known, units=units, engine=drafter, cache=store) if o.terms else []
+            glossary_terms([document], known, units=units, engine=drafter, cache=store, progress=term_progress) if o.terms else []
             for document, units in zip(documents, results)
         ]
     finally:

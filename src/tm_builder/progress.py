@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
-def progress_bar(total: int, description: str, *, enabled: bool | None = None) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    total: int, description: str, *, enabled: bool | None = None, unit: str = "seg"
+) -> Iterator[Callable[[int], None]]:
     """Yield a callback that advances a bar of *total* items on stderr.
 
     The bar shows only when stderr is a terminal (or *enabled* is true), so
@@ -36,6 +38,6 @@ def progress_bar(total: int, description: str, *, enabled: bool | None = None) -
         def advance(n: int) -> None:
             bar.advance(task, n)
             speed = bar.tasks[0].speed
-            bar.update(task, rate=f"{speed:.1f} seg/s" if speed else "")
+            bar.update(task, rate=f"{speed:.1f} {unit}/s" if speed else "")
 
         yield advance

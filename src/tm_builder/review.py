@@ -12,6 +12,7 @@ engines and formats use); this module is what a run does with it:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ from .translate import draft_units, load_engine
 from .units import Document, Origin, TranslationUnit
 
 if TYPE_CHECKING:
+    from .pipeline import ProgressFactory
     from .terms import Candidate
 
 __all__ = [
@@ -122,6 +124,7 @@ def glossary_terms(
     engine: Engine | None = None,
     cache: DraftCache | None = None,
     min_score: float = MIN_TERM_SCORE,
+    progress: "ProgressFactory | None" = None,
 ) -> list[Term]:
     """Glossary rows for the terms found in *documents* (see :func:`propose`).
 
@@ -135,7 +138,7 @@ def glossary_terms(
     """
     from .terms import aligned_renderings
 
-    candidates = [c for c in _candidates(documents, known, cache) if c.score >= min_score or c.source in known]
+    candidates = [c for c in _candidates(documents, known, cache, progress) if c.score >= min_score or c.source in known]
     pairs = [(u.source, u.target) for u in units if u.origin is Origin.ALIGNED and u.target]
     open_terms = [c.source for c in candidates if c.source not in known]
     aligned = aligned_renderings(open_terms, pairs) if pairs and open_terms else {}
@@ -148,7 +151,9 @@ def glossary_terms(
     return propose(candidates, known, aligned=aligned, drafts=drafts, example_targets=examples)
 
 
-def _candidates(documents: Sequence[Document], known: Glossary, cache: DraftCache | None) -> list["Candidate"]:
+def _candidates(
+    documents: Sequence[Document], known: Glossary, cache: DraftCache | None, progress: "ProgressFactory | None" = None,
+) -> list["Candidate"]:
     """Extracted candidates, remembered in the cache by input and extractor version: a warm re-run skips extraction."""
     from . import terms
 
@@ -162,7 +167,9 @@ def _candidates(documents: Sequence[Document], known: Glossary, cache: DraftCach
         stored = cache.recall(key)
         if isinstance(stored, list):
             return [terms.Candidate(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in stored]
-    candidates = terms.extract_terms(documents, curated=curated)
+    bar = progress(2 * sum(len(d.segments) for d in documents)) if progress else contextlib.nullcontext(None)
+    with bar as advance:
+        candidates = terms.extract_terms(documents, curated=curated, progress=advance)
     if cache is not None and key is not None:
         cache.remember(key, [asdict(c) for c in candidates])
     return candidates
@@ -194,6 +201,7 @@ def glossary_files(
     exports: Sequence[str | os.PathLike[str]] = (),
     lang: str = "auto",
     replace_reviewed: bool = False,
+    progress: "ProgressFactory | None" = None,
 ) -> GlossarySummary:
     """Find the terms of *paths* and write a review glossary to *output* (and *exports*).
 
@@ -229,7 +237,7 @@ def glossary_files(
     drafter = _term_drafter(engine, model, known, quantization)
     store = DraftCache() if drafter is not None else None
     try:
-        proposed = glossary_terms(documents, known, units=units, engine=drafter, cache=store)
+        proposed = glossary_terms(documents, known, units=units, engine=drafter, cache=store, progress=progress)
     finally:
         if store is not None:
             store.close()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import InputError
 from .dp import BEADS, Priors, align_band, band_width, centre_line
 from .scorers.base import Scorer, Sentence
 from .scorers.embedding import EmbeddingScorer
@@ -339,6 +340,17 @@ def align_translation(zh_doc, en_doc, scorers: Sequence[str] | None = None, *, n
         "".join(s.text for s in zh_doc.segments), "".join(s.text for s in en_doc.segments),
         zh_doc.lang, en_doc.lang, zh_name, en_name,
     )
+    n, m = len(zh_doc.segments), len(en_doc.segments)
+    if max(n, m) > _MISMATCH_FLOOR and max(n, m) > _MISMATCH_RATIO * max(min(n, m), 1):
+        # no translation is 20 times longer or shorter, and aligning such a pair costs memory in proportion to the long side
+        longer, shorter = (zh_name, en_name) if n > m else (en_name, zh_name)
+        raise InputError(f"{longer} has {max(n, m):,} segments and {shorter} {min(n, m):,}: not a document and its "
+                         "translation; align the parts that correspond separately")
     result = align_documents(zh_doc, en_doc, scorers, terms=terms)
     result.warnings[:0] = warnings
     return result
+
+
+#: pairs whose sentence counts differ more than this much, above the floor, are refused (see align_translation)
+_MISMATCH_RATIO = 20
+_MISMATCH_FLOOR = 1000

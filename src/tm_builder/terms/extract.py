@@ -6,7 +6,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..chars import HAN, HAN_CHAR
@@ -124,10 +124,11 @@ def _person_flags(tokens: list[str], classes: list[str], lex: _Lexis) -> list[bo
     return out
 
 
-def _segments(documents: Sequence[Document], lex: _Lexis) -> list[_Seg]:
+def _segments(documents: Sequence[Document], lex: _Lexis, advance: Callable[[int], None] = lambda n: None) -> list[_Seg]:
     segs = []
     for d_index, document in enumerate(documents):
         for segment in document.segments:
+            advance(1)
             if segment.kind in (SegmentKind.SPEAKER, SegmentKind.BYLINE):
                 continue  # speaker labels and bylines are names, not terms
             text = segment.text.replace("\u3000", " ").strip()
@@ -798,6 +799,7 @@ def _reject(source: str, signals: set[str], lex: _Lexis) -> bool:
 
 def extract_terms(
     documents: Sequence[Document], *, curated: Collection[str] = (), limit: int | None = None, lexis: "_Lexis | None" = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Candidate]:
     """Candidate terms from *documents*, best first.
 
@@ -805,10 +807,14 @@ def extract_terms(
     becomes a candidate with signal ``"curated"`` and ranks above the rest.
     *limit* keeps only the best so many.  *lexis* is the word segmenter with
     its dictionary (jieba's by default; ``bench/terms_eval.py`` compares
-    another).  The same input always gives the same output in the same order.
+    another).  *progress* is advanced by twice the number of segments in
+    all (reading them, then scoring the candidates), for a bar on a
+    terminal.  The same input always gives the same output in the same order.
     """
     lex = lexis or _jieba()
-    segs = _segments(documents, lex)
+    advance = progress or (lambda n: None)
+    segs = _segments(documents, lex, advance)
+    n_segments = sum(len(d.segments) for d in documents)
     pool = _Pool()
     for seg in segs:
         _quoted(pool, seg)
@@ -834,7 +840,13 @@ def extract_terms(
             curated_here.add(term)
 
     out: list[Candidate] = []
-    for source in sorted(pool.signals):
+    sources = sorted(pool.signals)
+    done = 0
+    for i, source in enumerate(sources):
+        step = (i + 1) * n_segments // len(sources) - done  # the second half of the bar, evenly over the candidates
+        if step:
+            advance(step)
+            done += step
         signals = pool.signals[source]  # fine-grained evidence, "set-phrase:idiom" ...
         public = {s.split(":")[0] for s in signals}
         if _reject(source, public, lex):
@@ -859,6 +871,7 @@ def extract_terms(
                 kind=_kind(source, public, pool.kinds.get(source, Counter())),
             )
         )
+    advance(n_segments - done)
     out = _fold_forms(out, set(curated))
     out.sort(key=lambda c: (-c.score, -c.frequency, -len(c.source), c.source))
     return out[:limit] if limit is not None else out
