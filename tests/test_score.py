@@ -162,3 +162,25 @@ def test_translate_with_a_reference_scores_the_model_on_the_aligned_sentences(tm
     assert f"the model on the {aligned} aligned sentences, against the reference:" in done.stdout
     assert re.search(r"BLEU +\d+\.\d +nrefs:1\|case:mixed\|eff:no\|tok:13a", done.stdout)
     assert all(u.origin is not Origin.MT for u in units if u.target and u.origin is Origin.ALIGNED)  # human text kept
+
+
+def test_drafts_score_against_an_alignment_that_merged_two_sentences(tmp_path):
+    """A 2-1 bead holds two Chinese sentences as one unit; the drafts of the same document have them apart."""
+    drafts = [
+        TranslationUnit("我们支持多边主义。", "We support multilateralism.", origin=Origin.MT),
+        TranslationUnit("我们反对单边主义。", "We oppose unilateralism.", origin=Origin.MT),
+        TranslationUnit("合作共赢是方向。", "Win-win cooperation is the way.", origin=Origin.MT),
+    ]
+    aligned = [
+        TranslationUnit("我们支持多边主义。我们反对单边主义。", "We support multilateralism and oppose unilateralism.",
+                        origin=Origin.ALIGNED),
+        TranslationUnit("合作共赢是方向。", "Win-win cooperation is the direction.", origin=Origin.ALIGNED),
+    ]
+    write_units(drafts, tmp_path / "drafts.po")
+    write_units(aligned, tmp_path / "aligned.po")
+    report = score(tmp_path / "drafts.po", tmp_path / "aligned.po", metrics=("chrf",))
+    assert [s.hypothesis for s in report.segments] == ["We support multilateralism. We oppose unilateralism.",
+                                                      "Win-win cooperation is the way."]
+    # and the other way round: the alignment as hypothesis, the drafts as reference
+    report = score(tmp_path / "aligned.po", tmp_path / "drafts.po", metrics=("chrf",))
+    assert [s.reference for s in report.segments][0] == "We support multilateralism. We oppose unilateralism."

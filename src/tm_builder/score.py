@@ -149,6 +149,36 @@ def load_side(path: str | os.PathLike[str]) -> Side:
     return Side(os.fspath(path), tuple(line.rstrip("\r") for line in lines), documents=(p.name,) * len(lines))
 
 
+def merge_split_sources(side: Side, other: Side) -> Side:
+    """*side* with runs of consecutive segments joined where their sources together are one segment of *other*.
+
+    An alignment joins two Chinese sentences that one English sentence
+    translates (a 2-1 bead); the drafts of the same document have them
+    apart.  Joined here, both sides pair by source.
+    """
+    if side.sources is None or other.sources is None:
+        return side
+    wanted, have = set(other.sources), set(side.sources)
+    groups: list[list[int]] = []
+    i = 0
+    while i < len(side.sources):
+        run = next((k for k in range(2, 6) if i + k <= len(side.sources) and side.sources[i] not in wanted
+                    and "".join(side.sources[i:i + k]) in wanted and "".join(side.sources[i:i + k]) not in have), 1)
+        groups.append(list(range(i, i + run)))
+        i += run
+    if all(len(g) == 1 for g in groups):
+        return side
+
+    def joined(values, sep):
+        return tuple(sep.join(values[j] for j in g) for g in groups) if values is not None else None
+
+    return Side(
+        side.path, joined(side.texts, " "), joined(side.sources, ""),
+        tuple(side.documents[g[0]] for g in groups) if side.documents is not None else None,
+        tuple(tuple(dict.fromkeys(f for j in g for f in side.flags[j])) for g in groups) if side.flags is not None else None,
+    )
+
+
 def _pair(hyp: Side, ref: Side) -> tuple[list[int], list[int], str]:
     """Index pairs (hyp, ref): by source segment when both files have sources, else by position."""
     if hyp.sources is not None and ref.sources is not None:
@@ -231,6 +261,7 @@ def score(
     if unknown or not metrics:
         raise InputError(f"unknown metric(s) {', '.join(unknown) or '(none)'}; use {', '.join(METRICS)}")
     hyp, ref = load_side(hypothesis), load_side(reference)
+    hyp, ref = merge_split_sources(hyp, ref), merge_split_sources(ref, hyp)
     hi, ri, matched_by = _pair(hyp, ref)
     hyps = [hyp.texts[i] for i in hi]
     refs = [ref.texts[j] for j in ri]
