@@ -184,3 +184,31 @@ def test_drafts_score_against_an_alignment_that_merged_two_sentences(tmp_path):
     # and the other way round: the alignment as hypothesis, the drafts as reference
     report = score(tmp_path / "aligned.po", tmp_path / "drafts.po", metrics=("chrf",))
     assert [s.reference for s in report.segments][0] == "We support multilateralism. We oppose unilateralism."
+
+
+def test_corpus_scores_gathered_in_chunks_equal_sacrebleus_own(monkeypatch):
+    """Statistics are summed a chunk at a time to bound memory; the scores must be sacrebleu's."""
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    from tm_builder import score as S
+    from .conftest import ROOT
+
+    zh_en = ROOT.parent / "shared" / "data" / "zh-en"
+    hyps = (zh_en / "wmt18.opusmt.en").read_text(encoding="utf-8").splitlines()[:150]
+    refs = (zh_en / "wmt18.en").read_text(encoding="utf-8").splitlines()[:150]
+    monkeypatch.setattr(S, "_CHUNK", 7)
+    got = {m.name: m.score for m in S.corpus_scores(hyps, refs, ("bleu", "chrf", "ter"))}
+    assert got["bleu"] == round(BLEU().corpus_score(hyps, [refs]).score, 4)
+    assert got["chrf"] == round(CHRF().corpus_score(hyps, [refs]).score, 4)
+    assert got["ter"] == pytest.approx(TER().corpus_score(hyps, [refs]).score, abs=1e-3)
+    segs = S._segments(S.Side("h", tuple(hyps)), list(range(len(hyps))), hyps, refs, None, None)
+    assert [s.chrf for s in segs[:20]] == [round(CHRF().sentence_score(h, [r]).score, 2) for h, r in zip(hyps[:20], refs[:20])]
+
+
+def test_ter_refuses_a_pathological_line_with_a_message(tmp_path):
+    long_line = " ".join(["word"] * 5000)
+    (tmp_path / "h.txt").write_text(long_line + "\nshort line\n", encoding="utf-8")
+    (tmp_path / "r.txt").write_text("another line\nshort line\n", encoding="utf-8")
+    with pytest.raises(InputError, match="5,000 words; TER"):
+        score(tmp_path / "h.txt", tmp_path / "r.txt", metrics=("bleu", "ter"))
+    assert score(tmp_path / "h.txt", tmp_path / "r.txt", metrics=("bleu", "chrf")).metrics  # the others are fine

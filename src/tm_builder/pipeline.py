@@ -400,7 +400,7 @@ def score_files(
     hypothesis: str | os.PathLike[str],
     reference: str | os.PathLike[str],
     *,
-    metrics: Sequence[str] = ("bleu", "chrf", "ter"),
+    metrics: Sequence[str] = ("bleu", "chrf"),
     glossaries: Sequence[str | os.PathLike[str]] = (),
     curated: bool = True,
     source: str | os.PathLike[str] | None = None,

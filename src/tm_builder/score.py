@@ -12,7 +12,7 @@ anything else as plain text, one segment per line.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,21 +228,59 @@ def corpus_scores(
     target_lang: str = "en", bootstrap: int = 0,
 ) -> list[MetricScore]:
     """Corpus scores of already paired texts, with signatures (and 95% intervals with *bootstrap*)."""
+    if "ter" in metrics:
+        _check_ter_lengths(hypotheses, references)
     out = []
     for name in metrics:
         metric = _metric(name, target_lang)
-        result = metric.corpus_score(list(hypotheses), [list(references)], n_bootstrap=bootstrap or 1)
+        if bootstrap:
+            result = metric.corpus_score(list(hypotheses), [list(references)], n_bootstrap=bootstrap)
+        else:
+            result = metric._aggregate_and_compute([_summed_stats(metric, hypotheses, references)])
         ci = getattr(result, "_ci", None) if bootstrap else None
         out.append(MetricScore(name, round(float(result.score), 4), str(metric.get_signature()),
                                float(ci) if ci is not None else None))
     return out
 
 
+#: segments whose statistics sacrebleu holds at once (its reference cache is the memory of a corpus score)
+_CHUNK = 2000
+#: TER's edit distance grows with the square of a line's length: longer lines are refused
+_TER_MAX_WORDS = 1000
+
+
+def _chunks(hypotheses: Sequence[str], references: Sequence[str]) -> Iterator[tuple[list[str], list[str]]]:
+    for k in range(0, len(hypotheses), _CHUNK):
+        yield list(hypotheses[k:k + _CHUNK]), list(references[k:k + _CHUNK])
+
+
+def _summed_stats(metric, hypotheses: Sequence[str], references: Sequence[str]) -> list:
+    """The corpus statistics sacrebleu sums before scoring, gathered a chunk at a time.
+
+    ``corpus_score`` caches every reference's n-grams at once (about 50 KB
+    a segment); the sum of per-segment statistics is the same either way,
+    so the score is too.
+    """
+    total: list | None = None
+    for hyps, refs in _chunks(hypotheses, references):
+        for row in metric._extract_corpus_statistics(hyps, [refs]):
+            total = list(row) if total is None else [a + b for a, b in zip(total, row)]
+    return total or []
+
+
+def _check_ter_lengths(hypotheses: Sequence[str], references: Sequence[str]) -> None:
+    for side, texts in (("hypothesis", hypotheses), ("reference", references)):
+        for k, text in enumerate(texts, 1):
+            if text.count(" ") >= _TER_MAX_WORDS and len(text.split()) > _TER_MAX_WORDS:  # the cheap test first
+                raise InputError(f"{side} segment {k} has {len(text.split()):,} words; TER's edit distance grows with the "
+                                 f"square of a line (at most {_TER_MAX_WORDS:,} words): split it, or leave ter out of --metrics")
+
+
 def score(
     hypothesis: str | os.PathLike[str],
     reference: str | os.PathLike[str],
     *,
-    metrics: Sequence[str] = ("bleu", "chrf", "ter"),
+    metrics: Sequence[str] = ("bleu", "chrf"),
     glossary: Glossary | None = None,
     source: str | os.PathLike[str] | None = None,
     compare: str | os.PathLike[str] | None = None,
@@ -319,6 +357,8 @@ def _segments(hyp: Side, hi: list[int], hyps: list[str], refs: list[str], source
     from sacrebleu.metrics import CHRF
 
     chrf = CHRF()
+    sentence = [chrf._compute_score_from_stats(row).score for h, r in _chunks(hyps, refs)
+                for row in chrf._extract_corpus_statistics(h, [r])]
     segments = []
     for k, (i, h, r) in enumerate(zip(hi, hyps, refs)):
         src_text = sources[k] if sources is not None else ""
@@ -328,7 +368,7 @@ def _segments(hyp: Side, hi: list[int], hyps: list[str], refs: list[str], source
             flags = (*flags, "degenerate")
         segments.append(SegmentScore(
             index=i + 1, document=(hyp.documents or ("",) * len(hyp.texts))[i], source=src_text, hypothesis=h,
-            reference=r, chrf=round(chrf.sentence_score(h, [r]).score, 2), terms=checks,
+            reference=r, chrf=round(sentence[k], 2), terms=checks,
             flags=flags,
         ))
     return segments
