@@ -152,17 +152,45 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
     """Read a TMX file into units and its header.
 
     Reads TMX written by other tools too: a unit without tm-builder's
-    provenance properties is taken as a memory match (origin ``tm``).
+    provenance properties is taken as a memory match (origin ``tm``).  The
+    file is read as a stream, a ``<tu>`` at a time, so a memory of hundreds
+    of megabytes costs its units, not a whole document tree.
     """
+    header: MemoryHeader | None = None
+    units: list[TranslationUnit] = []
+    root: ET.Element | None = None
+    body: ET.Element | None = None
+    srclang = tgtlang = ""
     try:
-        root = ET.parse(path).getroot()
+        for event, el in ET.iterparse(path, events=("start", "end")):
+            if event == "start":
+                if root is None:
+                    root = el
+                    if el.tag != "tmx":
+                        break
+                elif el.tag == "body":
+                    body = el
+                continue
+            if el.tag == "header" and header is None:
+                header = _header(el)
+                srclang, tgtlang = header.srclang, header.tgtlang
+            elif el.tag == "tu" and header is not None:
+                try:
+                    units.append(_unit(el, srclang, tgtlang))
+                except ValueError as exc:
+                    raise FormatError(f"{path}: unit {el.get('tuid', '?')}: bad property ({exc})") from None
+                if body is not None and len(body) and body[-1] is el:
+                    body.remove(el)  # done with it: the tree never holds more than one unit
     except ET.ParseError as exc:
         raise FormatError(f"{path}: not well-formed XML ({exc})") from None
     except OSError as exc:
         raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    head = root.find("header")
-    if root.tag != "tmx" or head is None or root.find("body") is None:
+    if root is None or root.tag != "tmx" or header is None or body is None:
         raise FormatError(f"{path}: not a TMX file (no <tmx>, <header> and <body>)")
+    return units, header
+
+
+def _header(head: ET.Element) -> MemoryHeader:
     srclang = head.get("srclang", "zh-CN")
     props = {p.get("type", ""): p.text or "" for p in head.findall("prop")}
     tgtlang = props.pop("x-target-language", "en")
@@ -170,7 +198,7 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
         created = datetime.strptime(head.get("creationdate", ""), _DATE_FORMAT).replace(tzinfo=timezone.utc)
     except ValueError:
         created = datetime.fromtimestamp(0, tz=timezone.utc)
-    header = MemoryHeader(
+    return MemoryHeader(
         srclang=srclang,
         tgtlang=tgtlang,
         created=created,
@@ -178,13 +206,6 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
         tool=head.get("creationtool", ""),
         tool_version=head.get("creationtoolversion", ""),
     )
-    units: list[TranslationUnit] = []
-    for tu in root.iter("tu"):
-        try:
-            units.append(_unit(tu, srclang, tgtlang))
-        except ValueError as exc:
-            raise FormatError(f"{path}: unit {tu.get('tuid', '?')}: bad property ({exc})") from None
-    return units, header
 
 
 def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
