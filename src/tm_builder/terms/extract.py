@@ -811,7 +811,7 @@ def extract_terms(
     all (reading them, then scoring the candidates), for a bar on a
     terminal.  The same input always gives the same output in the same order.
     """
-    lex = lexis or _jieba()
+    lex = _remembering(lexis or _jieba())
     advance = progress or (lambda n: None)
     segs = _segments(documents, lex, advance)
     n_segments = sum(len(d.segments) for d in documents)
@@ -875,6 +875,20 @@ def extract_terms(
     out = _fold_forms(out, set(curated))
     out.sort(key=lambda c: (-c.score, -c.frequency, -len(c.source), c.source))
     return out[:limit] if limit is not None else out
+
+
+def _remembering(lex: _Lexis) -> _Lexis:
+    """*lex* with its segmenter run once per distinct text: archives repeat their lines, and candidates their words."""
+    seen: dict[str, tuple[str, ...]] = {}
+    cut = lex.cut
+
+    def remembered(text: str) -> list[str]:
+        tokens = seen.get(text)
+        if tokens is None:
+            tokens = seen[text] = tuple(cut(text))
+        return list(tokens)
+
+    return replace(lex, cut=remembered)
 
 
 #: a quoted core followed by a short head: “金砖”峰会, “小而美”项目, “全球南方”合作
@@ -973,13 +987,24 @@ class _Corpus:
         for t in self.texts:
             self.offsets.append(pos)
             pos += len(t) + 1
+        # which segments hold each pair of characters: a term is looked for only where its rarest pair is,
+        # so the lookups grow with the text, not with the text times the number of candidates
+        self.pairs: dict[str, list[int]] = defaultdict(list)
+        for k, t in enumerate(self.texts):
+            for pair in {t[i:i + 2] for i in range(len(t) - 1)}:
+                self.pairs[pair].append(k)
 
     def _hits(self, term: str) -> Iterator[int]:
-        k = self.joined.find(term)
-        while k >= 0:
-            if self.lex is None or _whole_word(self.joined, k, k + len(term), self.lex):
-                yield k
-            k = self.joined.find(term, k + 1)
+        if len(term) < 2:
+            return
+        rarest = min((term[i:i + 2] for i in range(len(term) - 1)), key=lambda p: len(self.pairs.get(p, ())))
+        for k in self.pairs.get(rarest, ()):
+            text, base = self.texts[k], self.offsets[k]
+            at = text.find(term)
+            while at >= 0:
+                if self.lex is None or _whole_word(self.joined, base + at, base + at + len(term), self.lex):
+                    yield base + at
+                at = text.find(term, at + 1)
 
     def first(self, term: str) -> str | None:
         k = next(self._hits(term), -1)
