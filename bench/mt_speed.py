@@ -53,8 +53,10 @@ are its own:
    seconds; *target tok/s* counts the target tokens generated (exactly the
    forced length for every segment).  Tokenizing, scoring and decoding are
    all included.
-5. *peak RSS MB*: ``ru_maxrss`` of that subprocess at the end (load, warm-up
-   and all batches).
+5. *peak RSS MB*: ``VmHWM`` from ``/proc/<pid>/status``, the process's own
+   high-water mark (load, warm-up and all batches).  ``ru_maxrss`` is not
+   used: Linux carries a parent's high-water mark into a child it forks,
+   so it reported 920 MB for an engine whose own peak was about 430 MB.
 
 The machine's load average is printed before and after: anything else
 running on a 2-core machine skews every number here.
@@ -66,7 +68,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,22 @@ LENGTH_RATIO = 1.2
 
 sys.path.insert(0, str(ROOT / "src"))
 
+
+
+def _peak_mb(pid: int | str = "self") -> float:
+    """VmHWM of a process in MB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # the process has ended between two polls
+        return 0.0
+    return 0.0
+
+
+def _own_peak_mb() -> float:
+    return _peak_mb("self")
 
 def build_model(outdir: Path) -> Path:
     """Write the opus-mt-zh-en-shaped random model to *outdir*, unless it is already there."""
@@ -190,7 +207,7 @@ def measure_one(model_dir: Path, engine_name: str, beam: int, batch_size: int, t
         "target_tokens": target_tokens,
         "wall_s": wall_s,
         "load_s": load_s,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": _own_peak_mb(),
         "threads": threads,
     }
 
@@ -239,11 +256,15 @@ def corpus_run(model_dir: Path, lines: int, workdir: Path) -> list[tuple[str, fl
         with log.open("w") as sink:
             start = time.perf_counter()
             child = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
+            peak = 0.0
+            while child.poll() is None:  # VmHWM is the child's own high-water mark; ru_maxrss would carry ours
+                peak = max(peak, _peak_mb(child.pid))
+                time.sleep(0.1)
+            status = child.returncode
             wall = time.perf_counter() - start
         if status != 0:
             sys.exit(f"{' '.join(command)} failed:\n{log.read_text()}")
-        rows.append((run, wall, usage.ru_maxrss / 1024, lines / wall))
+        rows.append((run, wall, peak, lines / wall))
         print(f"{run}: {log.read_text().strip().splitlines()[0]}", file=sys.stderr)
     return rows
 
