@@ -183,9 +183,7 @@ def translate(
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each.
 
-    Approved glossary terms (the curated glossary and any --glossary files)
-    are enforced in every draft; the terms found are written to
-    <stem>.glossary.csv for review.
+    Approved glossary terms (curated and --glossary) are enforced in every draft; the terms found go to <stem>.glossary.csv.
     """
     from .engines.base import DraftOptions
     from .pipeline import TranslateOptions, translate_files

@@ -847,34 +847,40 @@ def extract_terms(
         if step:
             advance(step)
             done += step
-        signals = pool.signals[source]  # fine-grained evidence, "set-phrase:idiom" ...
-        public = {s.split(":")[0] for s in signals}
-        if _reject(source, public, lex):
-            continue
-        where = unquoted if source in curated_here else corpus
-        first = where.first(source)
-        if first is None:
-            continue
-        frequency, docs = where.count(source)
-        features = _features(source, signals, frequency, len(docs), statistics.get(source), lex)
-        if public == {"quoted"} and frequency == 1 and len(source.strip("“”")) <= 3:
-            features["one_off_quote"] = 1.0
-        names = tuple(sorted({documents[d].name for d in docs}))
-        out.append(
-            Candidate(
-                source=source,
-                score=round(_score(features, sorted(signals)), 6),
-                frequency=frequency,
-                documents=names,
-                example=first,
-                signals=_public(signals),
-                kind=_kind(source, public, pool.kinds.get(source, Counter())),
-            )
-        )
+        candidate = _candidate(source, pool, unquoted if source in curated_here else corpus, statistics, documents, lex)
+        if candidate is not None:
+            out.append(candidate)
     advance(n_segments - done)
     out = _fold_forms(out, set(curated))
     out.sort(key=lambda c: (-c.score, -c.frequency, -len(c.source), c.source))
     return out[:limit] if limit is not None else out
+
+
+def _candidate(
+    source: str, pool: _Pool, where: "_Corpus", statistics: dict[str, tuple[float, float, float]],
+    documents: Sequence[Document], lex: _Lexis,
+) -> Candidate | None:
+    """*source* scored on its evidence and its occurrences in *where*, or None when it is never a term or never occurs."""
+    signals = pool.signals[source]  # fine-grained evidence, "set-phrase:idiom" ...
+    public = {s.split(":")[0] for s in signals}
+    if _reject(source, public, lex):
+        return None
+    first = where.first(source)
+    if first is None:
+        return None
+    frequency, docs = where.count(source)
+    features = _features(source, signals, frequency, len(docs), statistics.get(source), lex)
+    if public == {"quoted"} and frequency == 1 and len(source.strip("“”")) <= 3:
+        features["one_off_quote"] = 1.0
+    return Candidate(
+        source=source,
+        score=round(_score(features, sorted(signals)), 6),
+        frequency=frequency,
+        documents=tuple(sorted({documents[d].name for d in docs})),
+        example=first,
+        signals=_public(signals),
+        kind=_kind(source, public, pool.kinds.get(source, Counter())),
+    )
 
 
 def _remembering(lex: _Lexis) -> _Lexis:
