@@ -216,3 +216,20 @@ def test_a_pair_whose_lengths_cannot_be_a_translation_is_refused_before_aligning
     en.write_text("\n".join(en_lines[:20]) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="1,200 segments .* 20: not a document and its translation"):
         align_translation(lines_document(zh), lines_document(en))
+
+
+def test_the_dictionary_is_kept_on_disk_between_runs_and_a_damaged_copy_is_rebuilt(tmp_path, monkeypatch):
+    from tm_builder.align import lexicon as L
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    L.default_lexicon.cache_clear()
+    built = L.default_lexicon()  # no copy yet: built from CC-CEDICT, and kept
+    copy = L._disk_copy()
+    assert copy.is_file() and copy.parent == tmp_path / "tm-builder"
+    L.default_lexicon.cache_clear()
+    assert L.default_lexicon().glosses == built.glosses  # read back from the copy, the same dictionary
+    copy.write_text('{"damaged', encoding="utf-8")
+    L.default_lexicon.cache_clear()
+    assert L.default_lexicon().glosses == built.glosses
+    assert len(json.loads(copy.read_text(encoding="utf-8"))) == len(built.glosses)  # and the copy was written again
+    L.default_lexicon.cache_clear()
