@@ -212,3 +212,23 @@ def test_ter_refuses_a_pathological_line_with_a_message(tmp_path):
     with pytest.raises(InputError, match="5,000 words; TER"):
         score(tmp_path / "h.txt", tmp_path / "r.txt", metrics=("bleu", "ter"))
     assert score(tmp_path / "h.txt", tmp_path / "r.txt", metrics=("bleu", "chrf")).metrics  # the others are fine
+
+
+def test_ctrl_c_stops_a_long_score_at_once(tmp_path):
+    """Scoring a big file must answer Ctrl-C (it used to ignore it for over a minute)."""
+    import signal
+    import time
+
+    from .conftest import ROOT
+
+    zh_en = ROOT.parent / "shared" / "data" / "zh-en"
+    hyp = (zh_en / "wmt18.opusmt.en").read_text(encoding="utf-8") * 25  # about 100,000 lines: minutes of work
+    ref = (zh_en / "wmt18.en").read_text(encoding="utf-8") * 25
+    (tmp_path / "h.txt").write_text(hyp, encoding="utf-8")
+    (tmp_path / "r.txt").write_text(ref, encoding="utf-8")
+    child = subprocess.Popen([sys.executable, "-m", "tm_builder", "score", str(tmp_path / "h.txt"), str(tmp_path / "r.txt")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # well into reading and scoring
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and err.strip() == "tm-builder: interrupted", err
