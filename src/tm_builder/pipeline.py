@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from .formats.alignment import write_links, write_unaligned
 from .formats.source import write_source_text
 from .formats.termbase import write_glossary_csv
 from .glossary import Glossary, Term
+from .progress import ProgressFactory
 from .review import glossary_terms, keep_decisions, load_glossary, qa_aligned
 from .formats.omegat import check_project_dir, write_omegat_project
 from .report import write_html
@@ -43,8 +44,6 @@ __all__ = [
 
 FORMATS = ("tmx", "po", "csv")
 
-#: makes a progress callback for *total* segments (the CLI passes a terminal bar)
-ProgressFactory = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 
 @dataclass(frozen=True)

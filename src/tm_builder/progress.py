@@ -5,6 +5,10 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+
+#: makes a progress callback for *total* items (the CLI passes a terminal bar; a library caller, anything alike)
+ProgressFactory = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 
 @contextlib.contextmanager

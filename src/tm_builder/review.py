@@ -33,7 +33,7 @@ from .translate import draft_units, load_engine
 from .units import Document, Origin, TranslationUnit
 
 if TYPE_CHECKING:
-    from .pipeline import ProgressFactory
+    from .progress import ProgressFactory
     from .terms import Candidate
 
 __all__ = [
