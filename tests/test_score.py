@@ -232,3 +232,45 @@ def test_ctrl_c_stops_a_long_score_at_once(tmp_path):
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=60)
     assert child.returncode == 130 and err.strip() == "tm-builder: interrupted", err
+
+
+def _memory_pair(tmp_path: Path, n: int) -> tuple[Path, Path]:
+    zh_en = ROOT.parent / "shared" / "data" / "zh-en"
+    zh = (zh_en / "wmt18.zh").read_text(encoding="utf-8").splitlines()
+    mt = (zh_en / "wmt18.opusmt.en").read_text(encoding="utf-8").splitlines()
+    en = (zh_en / "wmt18.en").read_text(encoding="utf-8").splitlines()
+    hyp = [TranslationUnit(f"{zh[k % len(zh)]}{k}", mt[k % len(zh)], Origin.MT, document="d", index=k + 1) for k in range(n)]
+    ref = [TranslationUnit(u.source, en[k % len(zh)], Origin.HUMAN, document="d", index=k + 1) for k, u in enumerate(hyp)]
+    write_units(hyp, tmp_path / "h.tmx")
+    write_units(ref, tmp_path / "r.tmx")
+    return tmp_path / "h.tmx", tmp_path / "r.tmx"
+
+
+def test_a_big_memory_streams_past_instead_of_piling_up(tmp_path):
+    """Reading a TMX costs what the caller keeps, not the file: score's sides hold texts, never units or trees.
+
+    The parser reads ahead of the units it has finished, so a unit used to be
+    removed only when it happened to be the last one parsed: a 13 MB TMX
+    peaked near 100 MB while being read (5 KiB a unit in ``score``).
+    """
+    import tracemalloc
+
+    from tm_builder.formats import stream_units
+    from tm_builder.score import load_side
+
+    hyp, _ = _memory_pair(tmp_path, 4000)
+    tracemalloc.start()
+    try:
+        header, units = stream_units(hyp)
+        count = sum(1 for _ in units)
+        _, streamed_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        side = load_side(hyp)
+        kept, side_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 4000 and header.tgtlang == "en"
+    assert streamed_peak < 1_000_000, f"streaming 4,000 units peaked at {streamed_peak:,} bytes"  # it was ~19 MB
+    assert len(side.texts) == 4000
+    assert side_peak - base < 1.5 * (kept - base), (side_peak - base, kept - base)  # no more than what it keeps

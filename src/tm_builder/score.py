@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .degenerate import check_draft
 from .errors import InputError
-from .formats import READERS, read_units
+from .formats import READERS, stream_units
 from .formats.base import WEAK_ALIGNMENT
 from .glossary import Glossary, check_terms
 from .textio import read_text
@@ -131,15 +131,18 @@ def load_side(path: str | os.PathLike[str]) -> Side:
     if not p.is_file():
         raise InputError(f"{path}: no such file")
     if p.suffix.lower().lstrip(".") in READERS:
-        units, _ = read_units(p)
-        if not units:
+        # a column at a time as the units stream past: a memory of any size costs its texts, not its units
+        texts, sources, documents, flags = [], [], [], []
+        for u in stream_units(p)[1]:
+            texts.append(u.target)
+            sources.append(u.source)
+            documents.append(u.document or p.name)
+            flags.append(_flags(u))
+        if not texts:
             raise InputError(f"{path}: no segments")
-        if not any(u.target for u in units):
+        if not any(texts):
             raise InputError(f"{path}: has no targets to score (an untranslated memory?)")
-        return Side(
-            os.fspath(path), tuple(u.target for u in units), tuple(u.source for u in units),
-            tuple(u.document or p.name for u in units), tuple(_flags(u) for u in units),
-        )
+        return Side(os.fspath(path), tuple(texts), tuple(sources), tuple(documents), tuple(flags))
     text = read_text(p)
     lines = text.split("\n")
     if lines and lines[-1] == "":

@@ -12,7 +12,7 @@ the per-format functions are there for callers who know.  Whole projects
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from .po import read_po, write_po
 from .glossary_memory import read_glossary_po, read_glossary_tmx, write_glossary_po, write_glossary_tmx
 from .tbx import read_tbx, write_martif, write_tbx
 from .termbase import read_glossary_csv, write_glossary_csv, write_omegat_glossary
-from .tmx import read_tmx, write_tmx
+from .tmx import read_tmx, stream_tmx, write_tmx
 from .workbook import read_glossary_xlsx, write_glossary_xlsx
 
 Reader = Callable[[str | os.PathLike[str]], tuple[list[TranslationUnit], MemoryHeader]]
@@ -41,10 +41,12 @@ class Format:
     suffixes: tuple[str, ...]
     read: Callable | None
     write: Callable
+    #: a reader that yields units as it parses them (``None``: the format is read whole)
+    stream: Callable | None = None
 
 
 REGISTRY: tuple[Format, ...] = (
-    Format("tmx", "memory", (".tmx",), read_tmx, write_tmx),
+    Format("tmx", "memory", (".tmx",), read_tmx, write_tmx, stream_tmx),
     Format("po", "memory", (".po",), read_po, write_po),
     Format("csv", "memory", (".csv",), read_csv, write_csv),
     Format("glossary-csv", "glossary", (".csv",), read_glossary_csv, write_glossary_csv),
@@ -64,7 +66,7 @@ GLOSSARY_SUFFIXES = tuple(s for f in REGISTRY if f.holds == "glossary" for s in 
 
 __all__ = [
     "GLOSSARY_SUFFIXES", "REGISTRY", "READERS", "WRITERS", "Format", "MemoryHeader", "format_for", "needs_review",
-    "read_csv", "read_glossary", "read_po", "read_tmx", "read_units", "write_csv", "write_glossary", "write_po",
+    "read_csv", "read_glossary", "read_po", "read_tmx", "read_units", "stream_tmx", "stream_units", "write_csv", "write_glossary", "write_po",
     "write_tmx", "write_units", "xml_safe",
 ]
 
@@ -86,6 +88,15 @@ def format_for(path: str | os.PathLike[str], holds: str, *, reading: bool = Fals
 def read_units(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], MemoryHeader]:
     """Read a memory in the format its suffix names."""
     return format_for(path, "memory", reading=True).read(path)
+
+
+def stream_units(path: str | os.PathLike[str]) -> tuple[MemoryHeader, Iterator[TranslationUnit]]:
+    """A memory's header and its units one at a time: parsed as they are consumed where the format allows (TMX)."""
+    fmt = format_for(path, "memory", reading=True)
+    if fmt.stream is not None:
+        return fmt.stream(path)
+    units, header = fmt.read(path)
+    return header, iter(units)
 
 
 def write_units(units: list[TranslationUnit], path: str | os.PathLike[str], header: MemoryHeader | None = None) -> None:

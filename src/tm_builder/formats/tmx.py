@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
 from ..errors import FormatError
@@ -152,42 +153,66 @@ def read_tmx(path: str | os.PathLike[str]) -> tuple[list[TranslationUnit], Memor
     """Read a TMX file into units and its header.
 
     Reads TMX written by other tools too: a unit without tm-builder's
-    provenance properties is taken as a memory match (origin ``tm``).  The
-    file is read as a stream, a ``<tu>`` at a time, so a memory of hundreds
-    of megabytes costs its units, not a whole document tree.
+    provenance properties is taken as a memory match (origin ``tm``).  See
+    :func:`stream_tmx` for a memory too large to hold as units.
     """
+    header, units = stream_tmx(path)
+    return list(units), header
+
+
+def stream_tmx(path: str | os.PathLike[str]) -> tuple[MemoryHeader, Iterator[TranslationUnit]]:
+    """The header of a TMX file, and its units one at a time as they are parsed.
+
+    TMX puts the header before the body, so it is read at once; the units
+    are parsed as the iterator is consumed, and the tree holds only the
+    units the parser has read ahead of it: a memory of hundreds of megabytes costs what the
+    caller keeps of it, not a document tree.  A file that turns out
+    malformed further on raises :class:`FormatError` from the iterator.
+    """
+    events = _events(path)
     header: MemoryHeader | None = None
-    units: list[TranslationUnit] = []
-    root: ET.Element | None = None
     body: ET.Element | None = None
-    srclang = tgtlang = ""
+    for event, el in events:
+        if event == "start" and el.tag == "body":
+            body = el
+            break
+        if event == "end" and el.tag == "header" and header is None:
+            header = _header(el)
+    if header is None or body is None:
+        raise FormatError(f"{path}: not a TMX file (no <tmx>, <header> and <body>)")
+    return header, _units(path, events, body, header)
+
+
+def _events(path: str | os.PathLike[str]) -> Iterator[tuple[str, ET.Element]]:
+    """iterparse's events with its errors as :class:`FormatError`, stopping at a root that is not ``<tmx>``."""
     try:
+        first = True
         for event, el in ET.iterparse(path, events=("start", "end")):
-            if event == "start":
-                if root is None:
-                    root = el
-                    if el.tag != "tmx":
-                        break
-                elif el.tag == "body":
-                    body = el
-                continue
-            if el.tag == "header" and header is None:
-                header = _header(el)
-                srclang, tgtlang = header.srclang, header.tgtlang
-            elif el.tag == "tu" and header is not None:
-                try:
-                    units.append(_unit(el, srclang, tgtlang))
-                except ValueError as exc:
-                    raise FormatError(f"{path}: unit {el.get('tuid', '?')}: bad property ({exc})") from None
-                if body is not None and len(body) and body[-1] is el:
-                    body.remove(el)  # done with it: the tree never holds more than one unit
+            if first and el.tag != "tmx":
+                return
+            first = False
+            yield event, el
     except ET.ParseError as exc:
         raise FormatError(f"{path}: not well-formed XML ({exc})") from None
     except OSError as exc:
         raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if root is None or root.tag != "tmx" or header is None or body is None:
-        raise FormatError(f"{path}: not a TMX file (no <tmx>, <header> and <body>)")
-    return units, header
+
+
+def _units(path: str | os.PathLike[str], events: Iterator[tuple[str, ET.Element]], body: ET.Element,
+           header: MemoryHeader) -> Iterator[TranslationUnit]:
+    for event, el in events:
+        if event != "end" or el.tag != "tu":
+            continue
+        try:
+            yield _unit(el, header.srclang, header.tgtlang)
+        except ValueError as exc:
+            raise FormatError(f"{path}: unit {el.get('tuid', '?')}: bad property ({exc})") from None
+        # Done with it.  The parser reads ahead, so the units after it may hang below the body already:
+        # units end in order, so a finished one is the body's first child.
+        if len(body) and body[0] is el:
+            del body[0]
+        else:
+            el.clear()
 
 
 def _header(head: ET.Element) -> MemoryHeader:
