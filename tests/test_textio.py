@@ -126,3 +126,21 @@ def test_atomic_write_error_is_one_line(tmp_path):
     with pytest.raises(OutputError, match="is a directory"):
         with atomic_write(tmp_path / "out.po") as out:
             out.write("x")
+
+
+def test_a_folder_is_searched_for_dead_runs_parts_once_not_per_file(tmp_path, monkeypatch):
+    """Writing thousands of per-document files must not list their folder thousands of times."""
+    import os
+
+    from tm_builder import textio
+
+    (tmp_path / ".a.tmx.999999999.x.part").write_text("left by a killed run")
+    (tmp_path / ".b.tmx.999999999.y.part").write_text("left by a killed run")
+    listed = []
+    real = os.listdir
+    monkeypatch.setattr(textio.os, "listdir", lambda p: listed.append(p) or real(p))
+    for name in ("a.tmx", "b.tmx", "c.tmx", "d.tmx"):
+        with atomic_write(tmp_path / name) as out:
+            out.write(name)
+    assert listed == [tmp_path]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tmx", "b.tmx", "c.tmx", "d.tmx"]

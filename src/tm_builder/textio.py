@@ -157,6 +157,15 @@ def read_text(path: str | os.PathLike[str]) -> str:
     return decode_bytes(data, str(p))[0]
 
 
+def cache_dir() -> Path:
+    """tm-builder's folder in the user's cache (``$XDG_CACHE_HOME/tm-builder``, else ``~/.cache/tm-builder``).
+
+    Everything that can be rebuilt lives here: the draft cache, the
+    aligner's dictionary.  It is not created here; writers create it.
+    """
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tm-builder"
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: str | os.PathLike[str], *, encoding: str | None = "utf-8", newline: str | None = None
@@ -341,17 +350,33 @@ def _publish(staged: list[tuple[str | None, Path]]) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
 
+#: per directory, the temporary files that dead processes left there, by the name of the file they were for
+_STALE: dict[Path, dict[str, list[str]]] = {}
+
+
 def _remove_stale_parts(target: Path) -> None:
-    """Temporary files of *target* left by a process that no longer exists (killed with SIGKILL, a power cut)."""
-    try:
-        names = os.listdir(target.parent)
-    except OSError:
-        return
-    for name in names:
-        m = _PART.match(name)
-        if m and m.group("name").startswith(target.name) and not _alive(int(m.group("pid"))):
+    """Temporary files of *target* left by a process that no longer exists (killed with SIGKILL, a power cut).
+
+    A directory is listed once per process: a process that is dead stays
+    dead, so what it left is known from the first look, and a run writing
+    thousands of files into one folder does not list it thousands of times.
+    """
+    folder = target.parent
+    stale = _STALE.get(folder)
+    if stale is None:
+        stale = _STALE[folder] = {}
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        for name in names:
+            m = _PART.match(name)
+            if m and not _alive(int(m.group("pid"))):
+                stale.setdefault(m.group("name"), []).append(name)
+    for name in [n for n in stale if n.startswith(target.name)]:
+        for part in stale.pop(name):
             with contextlib.suppress(OSError):
-                os.unlink(target.parent / name)
+                os.unlink(folder / part)
 
 
 def _alive(pid: int) -> bool:
