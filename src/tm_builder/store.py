@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .engines.base import Draft
 from .errors import OutputError
+from .textio import cache_dir
 from .units import split_review
 
 __all__ = ["DraftCache", "default_cache_path"]
@@ -53,8 +54,7 @@ def default_cache_path() -> Path:
     explicit = os.environ.get("TM_BUILDER_CACHE")
     if explicit:
         return Path(explicit)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "tm-builder" / "drafts.sqlite3"
+    return cache_dir() / "drafts.sqlite3"
 
 
 def signature_key(signature: Mapping[str, str]) -> str:

