@@ -89,13 +89,15 @@ def keep_decisions(targets: Sequence[str | os.PathLike[str]], *, merging: str | 
     *hint* says how to proceed.  Files that are not review sheets, or not
     readable as one, are left to the other checks.
     """
+    curated: Glossary | None = None  # read once, and only if there is a sheet to look at
     for target in map(Path, targets):
         if not target.is_file() or (merging is not None and target.resolve() == Path(merging).resolve()):
             continue
         if target.suffix.lower() not in (".csv", ".xlsx"):
             continue  # the CAT-tool exports are derived: the review sheet is where decisions live
+        curated = load_curated() if curated is None else curated
         try:
-            decided = human_decisions(read_glossary(target))
+            decided = human_decisions(read_glossary(target), curated)
         except FormatError:
             continue
         if decided:
