@@ -715,6 +715,8 @@ def _features(source: str, signals: set[str], frequency: int, ndocs: int, stat: 
     f["chars"] = float(len(source))
     f["single"] = 1.0 if len(words) == 1 else 0.0
     f["place_first"] = 1.0 if words and lex.tags.get(words[0]) == "ns" else 0.0
+    if {s.split(":")[0] for s in signals} == {"quoted"} and frequency == 1 and len(source.strip("“”")) <= 3:
+        f["one_off_quote"] = 1.0  # only ever seen once, in quotation marks, and short
     if stat is not None:
         f["npmi"], f["entropy"], f["cvalue"] = stat
     return f
@@ -870,8 +872,6 @@ def _candidate(
         return None
     frequency, docs = where.count(source)
     features = _features(source, signals, frequency, len(docs), statistics.get(source), lex)
-    if public == {"quoted"} and frequency == 1 and len(source.strip("“”")) <= 3:
-        features["one_off_quote"] = 1.0
     return Candidate(
         source=source,
         score=round(_score(features, sorted(signals)), 6),
