@@ -238,7 +238,7 @@ def test_reads_tmx_from_other_tools(tmp_path):
         encoding="utf-8",
     )
     units, header = read_units(path)
-    assert units == [TranslationUnit("一带一路", "Belt and Road", Origin.TM)]
+    assert units == [TranslationUnit("一带一路", "Belt and Road", Origin.TM, confirmed=True)]  # a tool user's saved work
     assert header.srclang == "ZH-CN"
 
 

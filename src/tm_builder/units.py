@@ -164,6 +164,11 @@ class TranslationUnit:
     #: approved glossary terms in the source, and whether the target honours each
     terms: tuple[TermCheck, ...] = field(default_factory=tuple)
     problem: str | None = None
+    #: whether a person confirmed the target, where a file says so against what the origin implies
+    #: (a reviewer removed PO's ``fuzzy`` flag from a draft; a CAT tool's TMX); ``None``: the origin decides
+    confirmed: bool | None = None
+    #: what another tool recorded about the unit (a TMX's ``creationid``, ``changedate``, its own props), as read
+    properties: tuple[tuple[str, str], ...] = ()
 
     def written_notes(self) -> tuple[str, ...]:
         """The notes as every format writes them: the review flag, if any, last (see :func:`split_review`)."""

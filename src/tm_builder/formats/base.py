@@ -98,10 +98,13 @@ def needs_review(unit: TranslationUnit) -> bool:
 
     Machine drafts always; alignments below :data:`WEAK_ALIGNMENT`; memory
     matches that are not exact.  Human and confirmed targets never, and an
-    empty target has nothing to review.
+    empty target has nothing to review.  A unit whose file said otherwise
+    (``confirmed``) keeps what the file said.
     """
     if not unit.target:
         return False
+    if unit.confirmed is not None:
+        return not unit.confirmed
     if unit.origin is Origin.MT:
         return True
     if unit.origin is Origin.ALIGNED:

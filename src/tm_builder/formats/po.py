@@ -241,4 +241,7 @@ def _units(entry: polib.POEntry) -> list[TranslationUnit]:
         **read_notes(tuple(notes)),
         terms=tuple(TermCheck.parse(t) for t in terms),
     )
+    if unit.target and ("fuzzy" in entry.flags) != needs_review(unit):
+        # a reviewer confirmed a draft (removed the flag) or doubted a confirmed target (added it)
+        unit = replace(unit, confirmed="fuzzy" not in entry.flags)
     return [replace(unit, document=d, paragraph=p, index=i, line=n) for d, p, i, n in positions]

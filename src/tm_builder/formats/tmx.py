@@ -238,6 +238,7 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
     p = {el.get("type", ""): el.text or "" for el in tu.findall("prop")}
     terms = [el.text or "" for el in tu.findall("prop") if el.get("type") == "x-term"]
     source = target = ""
+    made: ET.Element | None = None
     for n, tuv in enumerate(tu.findall("tuv")):
         lang = tuv.get(_XML_LANG) or tuv.get("lang") or ""
         text = _seg_text(tuv.find("seg"))
@@ -245,7 +246,7 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
         if (_lang_matches(lang, srclang) or (srclang == "*all*" and n == 0)) and not source:
             source = text
         elif _lang_matches(lang, tgtlang) or not target:
-            target = text
+            target, made = text, tuv
     if "x-position" in p:
         where = _parse_position(p["x-position"])
     else:  # tm-builder's layout before 0.x had one prop per field
@@ -253,6 +254,9 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
                  "kind": SegmentKind(p.get("x-kind") or "sentence"), "line": int(p.get("x-line") or 0)}
     notes = tuple(n.text or "" for n in tu.findall("note"))
     origin = Origin(p["x-origin"]) if "x-origin" in p else (Origin.TM if target else Origin.NONE)
+    foreign: dict[str, object] = {}
+    if "x-origin" not in p:  # another tool's unit: what its user saved is confirmed work
+        foreign = {"confirmed": True if target else None, "properties": _foreign_properties(tu, made)}
     if origin is Origin.MT:
         generated = _mt_note(p.get("x-model") or None)
         notes = notes[1:] if notes[:1] == (generated,) else notes
@@ -266,4 +270,20 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
         **where,
         **read_notes(notes),
         terms=tuple(TermCheck.parse(t) for t in terms),
+        **foreign,
     )
+
+
+#: who and when, as CAT tools record it on a ``<tu>`` and on the target's ``<tuv>`` (the later wins)
+_MADE = ("creationid", "creationdate", "changeid", "changedate", "usagecount", "lastusagedate")
+
+
+def _foreign_properties(tu: ET.Element, target: ET.Element | None) -> tuple[tuple[str, str], ...]:
+    """Another tool's record of a unit: its ``<prop>``s and who made or changed it when."""
+    found: dict[str, str] = {}
+    for holder in (tu, target):
+        if holder is None:
+            continue
+        found.update((name, holder.get(name, "")) for name in _MADE if holder.get(name))
+        found.update((el.get("type", ""), el.text or "") for el in holder.findall("prop") if el.get("type"))
+    return tuple(sorted(found.items()))
