@@ -40,6 +40,16 @@ models_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(models_app, name="models")
+memory_app = typer.Typer(
+    help="The project memory: import finished work, export it, search it (see 'translate --memory').",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(memory_app, name="memory")
+MemoryOption = typer.Option(
+    "--memory", help="The project memory file. Default: $TM_BUILDER_MEMORY, then ./tm-builder-memory.sqlite3."
+)
 
 
 def _choices(name: str, values: tuple[str, ...]) -> type[Enum]:
@@ -180,6 +190,11 @@ def translate(
     presegmented: Annotated[
         bool, typer.Option("--presegmented", help="One segment per line (a sentence-per-line file), used as is: no layout repair or splitting.")
     ] = False,
+    memory: Annotated[
+        Optional[Path], typer.Option("--memory", help="A project memory: confirmed exact matches fill segments before drafting, "
+                                     "fuzzy ones are shown; aligned pairs are stored in it.")
+    ] = None,
+    fuzzy_threshold: Annotated[int, typer.Option("--fuzzy-threshold", help="Lowest fuzzy match shown, in percent.")] = 75,
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each.
 
@@ -195,7 +210,7 @@ def translate(
             draft=DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length),
             reference=reference, scorers=_scorer_names(scorers), cache=not no_cache, glossaries=tuple(glossary or ()),
             curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
-            target_lang=target_lang, presegmented=presegmented,
+            target_lang=target_lang, presegmented=presegmented, memory=memory, fuzzy_threshold=fuzzy_threshold,
         )
         summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"),
                                   term_progress=lambda total: progress_bar(total, "finding terms", unit="step"))
@@ -224,6 +239,12 @@ def _print_run(summary) -> None:
         f"{_count(len(summary.documents), 'document')}, {_count(summary.paragraphs, 'paragraph')}, "
         f"{summary.repaired} repaired, {_count(summary.units, 'segment')}, engine {summary.engine}"
     )
+    if summary.leverage is not None:
+        lev = summary.leverage
+        typer.echo(f"memory: {lev.in_context} in-context and {lev.exact} exact matches filled, {lev.repaired} fuzzy matches "
+                   f"repaired (unconfirmed), {lev.fuzzy} fuzzy matches shown ({summary.memory_path})")
+    if summary.remembered is not None:
+        typer.echo(f"memory: {summary.remembered.added} aligned pairs stored, {summary.remembered.duplicates} already there")
     if summary.model:
         rate = summary.drafted / summary.seconds if summary.seconds else 0.0
         typer.echo(
@@ -395,6 +416,97 @@ def align(
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@memory_app.command("import")
+def memory_import(
+    files: Annotated[list[Path], typer.Argument(help="TMX, PO or CSV files, or OmegaT project directories.", metavar="FILE...")],
+    memory: Annotated[Optional[Path], MemoryOption] = None,
+) -> None:
+    """Add finished work to the memory: our memories, any CAT tool's TMX, an OmegaT project's saved work."""
+    from .errors import InputError
+    from .memory import Memory, import_files
+
+    with _user_errors():
+        with Memory(memory) as store:
+            reports = import_files(store, files)
+        for r in reports:
+            c = r.counts
+            refused = "".join(f", {n} refused ({why})" for why, n in sorted(r.refused.items()))
+            typer.echo(f"{r.path}: {c.added} added, {c.updated} updated, {c.duplicates} duplicates skipped{refused}"
+                       + (f"; stopped: {r.error}" if r.error else ""))
+        failed = [r for r in reports if r.error]
+        if failed:
+            raise InputError(f"{len(failed)} of {len(reports)} file(s) could not be read to the end (see above)")
+
+
+@memory_app.command("export")
+def memory_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write: .tmx, .po or .csv.")],
+    memory: Annotated[Optional[Path], MemoryOption] = None,
+    origin: Annotated[Optional[list[str]], typer.Option("--origin", help="Only units of this origin (human, aligned, mt, glossary, tm); repeatable.")] = None,
+    confirmed_only: Annotated[bool, typer.Option("--confirmed-only", help="Only confirmed units.")] = False,
+) -> None:
+    """Write the memory's current units (not the superseded history) to a TMX, PO or CSV file."""
+    from .memory import Memory, export_memory
+
+    with _user_errors():
+        with Memory(memory, create=False) as store:
+            n = export_memory(store, output, origins=tuple(origin or ()), confirmed_only=confirmed_only)
+        typer.echo(f"wrote {n} units to {output}")
+
+
+@memory_app.command("stats")
+def memory_stats(
+    memory: Annotated[Optional[Path], MemoryOption] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """How many units the memory holds, by origin and status, and from how many documents and files."""
+    from .memory import Memory
+
+    with _user_errors():
+        with Memory(memory, create=False) as store:
+            stats = store.stats()
+        if as_json:
+            _write_out(json.dumps(stats, ensure_ascii=False, indent=1) + "\n")
+            return
+        by_origin = ", ".join(f"{n} {o}" for o, n in stats["by_origin"].items()) or "none"
+        _write_out(f"{stats['path']}: {stats['units']} units ({by_origin}); {stats['confirmed']} confirmed, "
+                   f"{stats['unconfirmed']} unconfirmed; {stats['sources']} distinct sources; {stats['history']} superseded "
+                   f"in history; from {stats['documents']} documents and {stats['files']} files\n")
+
+
+@memory_app.command("search")
+def memory_search(
+    text: Annotated[str, typer.Argument(help="Text to find in sources or targets.", metavar="TEXT")],
+    memory: Annotated[Optional[Path], MemoryOption] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most units shown.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the units as JSON, one object per line.")] = False,
+) -> None:
+    """Concordance: every current unit whose source or target contains TEXT, the match highlighted on a terminal."""
+    import dataclasses
+    import re
+
+    from .errors import InputError
+    from .memory import Memory
+
+    with _user_errors():
+        if not text.strip():
+            raise InputError("give some text to search for")
+        with Memory(memory, create=False) as store:
+            found = store.search(text, limit=limit)
+        if as_json:
+            _write_out("".join(json.dumps(dataclasses.asdict(u), ensure_ascii=False) + "\n" for u in found))
+            return
+        tty = sys.stdout.isatty()
+        pattern = re.compile(re.escape(text), re.IGNORECASE)
+
+        def marked(s: str) -> str:
+            return pattern.sub(lambda m: typer.style(m.group(0), bold=True, fg="yellow"), s) if tty else s
+
+        _write_out("".join(f"{u.id}\t{u.origin}/{u.status}\t{marked(u.source)}\t{marked(u.target)}\n" for u in found))
+        if not found:
+            typer.echo(f"no unit contains {text!r}", err=True)
 
 
 @models_app.command("list")

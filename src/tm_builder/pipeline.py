@@ -25,6 +25,8 @@ from .formats.alignment import write_links, write_unaligned
 from .formats.source import write_source_text
 from .formats.termbase import write_glossary_csv
 from .glossary import Glossary, Term
+from .memory import DEFAULT_THRESHOLD, Leverage, Matcher, Memory, leverage, remember
+from .memory.store import AddCounts
 from .progress import ProgressFactory
 from .review import glossary_terms, keep_decisions, load_glossary, qa_aligned
 from .formats.omegat import check_project_dir, write_omegat_project
@@ -94,6 +96,10 @@ class RunSummary:
     #: seconds spent drafting (model loading excluded)
     seconds: float = 0.0
     load_seconds: float = 0.0
+    #: with a memory: where it is, what its matches filled or showed, and what the run stored in it
+    memory_path: str | None = None
+    leverage: Leverage | None = None
+    remembered: AddCounts | None = None
 
     def _total(self, name: str) -> int:
         return sum(getattr(d, name) for d in self.documents)
@@ -129,7 +135,10 @@ class TranslateOptions:
     (``auto``); ``target_lang``: the BCP 47 tag the memories give the
     targets (``en-US``, ``en-GB``: Trados and memoQ match tags exactly);
     ``presegmented``: the inputs have one segment per line, used as they are
-    (no layout repair, no sentence splitting, no ``.source.txt``).
+    (no layout repair, no sentence splitting, no ``.source.txt``);
+    ``memory``: a project memory (:mod:`tm_builder.memory`) every segment is
+    looked up in before drafting, fuzzy matches from ``fuzzy_threshold`` up
+    shown, and the run's aligned pairs stored in afterwards.
     """
 
     engine: str = "auto"
@@ -148,6 +157,8 @@ class TranslateOptions:
     omegat_mt: str = "mt"
     target_lang: str = "en"
     presegmented: bool = False
+    memory: str | os.PathLike[str] | None = None
+    fuzzy_threshold: int = DEFAULT_THRESHOLD
 
     def suffixes(self) -> list[str]:
         """What is written per document."""
@@ -230,26 +241,41 @@ def translate_files(
     started = time.perf_counter()
     draft = replace(o.draft, terms=known.pairs())
     drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization)  # resolves and verifies the model first
-    with output_directory(out):
-        summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
-                             alignment=aligned, load_seconds=time.perf_counter() - started)
-        results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary, term_progress)
-        signature = drafter.signature() if drafter else {"engine": "none"}
-        if aligned is not None:
-            signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
-                          "reference-document": os.path.basename(os.fspath(o.reference))}
-        with output_set():  # every document's files appear together, or none of them
-            for path, document, units, proposed in zip(paths, documents, results, proposals):
-                written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
-                                                 proposed if o.terms else None, aligned, target_lang=o.target_lang,
-                                                 source_text=not o.presegmented)
-                summary.documents.append(DocumentReport.of(path, document, units, written))
-        if o.omegat is not None:
-            files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
-                                         header=MemoryHeader(tgtlang=o.target_lang).with_properties(**signature),
-                                         mt=o.omegat_mt, target_lang=o.target_lang)
-            summary.omegat = (os.fspath(o.omegat), tuple(files))
+    memory = Memory(o.memory) if o.memory is not None else None  # a foreign or damaged file is refused here
+    try:
+        with output_directory(out):
+            summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
+                                 alignment=aligned, load_seconds=time.perf_counter() - started)
+            results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary, term_progress,
+                                                    memory)
+            _write_run(paths, documents, results, proposals, aligned, known, drafter, o, out, summary)
+        if memory is not None and aligned is not None:
+            summary.remembered = remember(memory, results[0], os.fspath(o.reference))
         return summary
+    finally:
+        if memory is not None:
+            memory.close()
+
+
+def _write_run(paths: Sequence[str | os.PathLike[str]], documents: Sequence[Document], results: list[list[TranslationUnit]],
+               proposals: list[list[Term]], aligned: DocumentAlignment | None, known: Glossary, drafter: Engine | None,
+               o: TranslateOptions, out: Path, summary: RunSummary) -> None:
+    """Every document's outputs, published together, then the OmegaT project."""
+    signature = drafter.signature() if drafter else {"engine": "none"}
+    if aligned is not None:
+        signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
+                      "reference-document": os.path.basename(os.fspath(o.reference))}
+    with output_set():  # every document's files appear together, or none of them
+        for path, document, units, proposed in zip(paths, documents, results, proposals):
+            written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
+                                             proposed if o.terms else None, aligned, target_lang=o.target_lang,
+                                             source_text=not o.presegmented)
+            summary.documents.append(DocumentReport.of(path, document, units, written))
+    if o.omegat is not None:
+        files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
+                                     header=MemoryHeader(tgtlang=o.target_lang).with_properties(**signature),
+                                     mt=o.omegat_mt, target_lang=o.target_lang)
+        summary.omegat = (os.fspath(o.omegat), tuple(files))
 
 
 def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions) -> None:
@@ -270,16 +296,21 @@ def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions)
     if o.reference is not None and len(paths) != 1:
         raise InputError("a reference translation aligns with one document: give exactly one input file")
     check_language_tag(o.target_lang)
+    if not 0 < o.fuzzy_threshold <= 100:
+        raise InputError(f"fuzzy threshold {o.fuzzy_threshold}: give a percentage from 1 to 100")
 
 
 def _draft_and_propose(
     documents: Sequence[Document], aligned: DocumentAlignment | None, known: Glossary, drafter: Engine | None,
     o: TranslateOptions, progress: ProgressFactory | None, summary: RunSummary, term_progress: ProgressFactory | None = None,
+    memory: Memory | None = None,
 ) -> tuple[list[list[TranslationUnit]], list[list[Term]]]:
-    """Every document's units, drafted where no human target exists, and its proposed glossary rows."""
-    total = sum(len(d.segments) for d in documents) if drafter else 0
-    if aligned is not None and drafter:
-        total = sum(not u.target for u in aligned.units)
+    """Every document's units, filled from the memory and drafted where no human target exists, and its proposed glossary rows."""
+    prepared = [qa_aligned(aligned.units, known.enforced())] if aligned else [document_units(d) for d in documents]
+    if memory is not None:
+        matcher, summary.leverage, summary.memory_path = Matcher(memory, o.fuzzy_threshold), Leverage(), os.fspath(memory.path)
+        prepared = [leverage(units, matcher, known.enforced(), summary.leverage) for units in prepared]
+    total = sum(not u.target for units in prepared for u in units) if drafter else 0
     bar = progress(total) if progress and drafter else nullcontext(None)
     store = DraftCache() if drafter is not None and o.cache else None
     before = len(store) if store is not None else 0
@@ -287,8 +318,7 @@ def _draft_and_propose(
     try:
         with bar as advance:
             results = [
-                draft_units(units, drafter, advance, store) if drafter else units
-                for units in ([qa_aligned(aligned.units, known.enforced())] if aligned else map(document_units, documents))
+                draft_units(units, drafter, advance, store) if drafter else units for units in prepared
             ]
         if aligned is not None and drafter is not None:
             summary.scores, summary.scored = score_on_reference(results[0], drafter, store)

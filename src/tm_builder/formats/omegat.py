@@ -37,7 +37,7 @@ from ..errors import OutputError
 from ..glossary import Term
 from ..units import Origin, TranslationUnit
 from ..vocab import MT_PLACES
-from .base import MemoryHeader, xml_safe
+from .base import MemoryHeader, needs_review, xml_safe
 from .termbase import write_omegat_glossary
 from .tmx import write_tmx
 from ..srx import omegat_conf, our_rules, srx_text
@@ -164,9 +164,12 @@ def write_omegat_project(
         for stem, units in documents:
             (staging / "source" / f"{stem}.txt").write_text(_source_text(units), encoding="utf-8")
             written.append(f"source/{stem}.txt")
-            human = _for_tmx(u for u in units if u.origin in _HUMAN)
+            # a repaired fuzzy match from the project memory is offered (tm/), never inserted (tm/auto/)
+            fuzzy = _for_tmx(u for u in units if u.origin is Origin.TM and needs_review(u))
+            human = _for_tmx(u for u in units if u.origin in _HUMAN and not (u.origin is Origin.TM and needs_review(u)))
             drafts = _for_tmx(u for u in units if u.origin is Origin.MT)
             places = {f"tm/auto/{stem}.tmx": human + (drafts if mt == "auto" else []),
+                      f"tm/{stem}.fuzzy.tmx": fuzzy,
                       f"{MT_FOLDER}/{stem}.mt.tmx": drafts if mt == "mt" else []}
             for place, chosen in places.items():
                 if chosen:

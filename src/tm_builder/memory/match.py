@@ -1,0 +1,146 @@
+"""Looking a segment up in the memory: in-context exact (101), exact (100), fuzzy (below).
+
+Exact compares sources as :func:`~.store.exact_key` writes them (width
+and spacing do not count).  Fuzzy compares them without punctuation
+(:func:`~.store.fuzzy_key`) by rapidfuzz's ``fuzz.ratio``: the share of
+characters the two have in common, in order, which for Chinese (no
+spaces, a character a morpheme) is the measure CAT tools use.  A fuzzy
+score never reaches 100: only an exact match is 100.
+
+Candidates come from the memory's trigram index, never from reading the
+memory: the query's rarest trigrams (by the index's own counts) are
+looked up, the units holding most of them ranked first, and only those
+are scored.  A segment shorter than three characters has no trigram and
+is matched exactly or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from ..glossary import Glossary, Term
+from .store import Memory, StoredUnit, exact_key, fuzzy_key
+
+__all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher", "number_repair", "term_repair"]
+
+#: the lowest fuzzy score offered (CAT tools' usual default)
+DEFAULT_THRESHOLD = 75
+#: trigrams of a query looked up, rarest first, and units scored at most
+_GRAMS = 12
+_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class Match:
+    """A memory unit found for a segment: *score* 101 in context, 100 exact, below 100 fuzzy."""
+
+    score: int
+    unit: StoredUnit
+
+    @property
+    def kind(self) -> str:
+        return "in-context" if self.score > 100 else "exact" if self.score == 100 else "fuzzy"
+
+
+class Matcher:
+    """Lookups against one memory, remembering the index's trigram counts across the segments of a run."""
+
+    def __init__(self, memory: Memory, threshold: int = DEFAULT_THRESHOLD) -> None:
+        self.memory = memory
+        self.threshold = threshold
+        self._counts: dict[str, int] = {}
+
+    def best(self, source: str, prev: str = "", next: str = "") -> Match | None:
+        """The best match for *source* (with its neighbours' sources, for in-context), or None below the threshold.
+
+        Among equals a confirmed unit wins, then the newest.
+        """
+        key = exact_key(source)
+        exact = self.memory.by_key(key)
+        if exact:
+            context = (exact_key(prev), exact_key(next))
+            for unit in exact:
+                if unit.confirmed and (unit.prev, unit.next) == context and (prev or next):
+                    return Match(101, unit)
+            return Match(100, exact[0])
+        return self._fuzzy(fuzzy_key(source))
+
+    def _fuzzy(self, query: str) -> Match | None:
+        grams = list(dict.fromkeys(query[i:i + 3] for i in range(len(query) - 2)))
+        if not grams:
+            return None
+        unknown = [g for g in grams if g not in self._counts]
+        if unknown:
+            self._counts.update(self.memory.gram_counts(unknown))
+        present = sorted((g for g in grams if self._counts[g]), key=lambda g: (self._counts[g], g))
+        if not present:
+            return None
+        ids = self.memory.with_grams(present[:_GRAMS], _CANDIDATES)
+        candidates = dict(self.memory.by_ids(ids))
+        found = process.extractOne(query, candidates, scorer=fuzz.ratio, score_cutoff=self.threshold)
+        if found is None:
+            return None
+        _, score, unit_id = found
+        return Match(min(int(score), 99), self.memory.unit(unit_id))
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def number_repair(source: str, match: StoredUnit) -> tuple[str, list[str]] | None:
+    """The match's target with its numbers replaced by the segment's, when numbers are all that differ.
+
+    Each number that changed must occur exactly once in the match's target
+    (as the same digits), or the target is not repaired: a number written
+    as a word in English, or twice, cannot be replaced with confidence.
+    Returns the repaired target and what was changed, or None.
+    """
+    mine, theirs = _NUMBER.findall(exact_key(source)), _NUMBER.findall(exact_key(match.source))
+    if len(mine) != len(theirs) or mine == theirs:
+        return None
+    if _NUMBER.sub("#", exact_key(source)) != _NUMBER.sub("#", exact_key(match.source)):
+        return None
+    target, changes = match.target, []
+    for new, old in zip(mine, theirs):
+        if new == old:
+            continue
+        hits = list(re.finditer(rf"(?<![\d.,]){re.escape(old)}(?![\d]|[.,]\d)", target))
+        if len(hits) != 1:
+            return None
+        target = target[:hits[0].start()] + new + target[hits[0].end():]
+        changes.append(f"{old} -> {new}")
+    return target, changes
+
+
+def term_repair(source: str, match: StoredUnit, glossary: Glossary) -> tuple[str, list[str]] | None:
+    """The match's target with approved renderings swapped, when approved terms are all that differ.
+
+    As :func:`number_repair`: the old term's approved rendering must occur
+    exactly once in the match's target, or nothing is repaired.
+    """
+    def shape(text: str) -> tuple[str, list[Term]]:
+        found = glossary.find(text)
+        out, last = [], 0
+        for m in found:
+            out += [text[last:m.start], "\u0000"]
+            last = m.end
+        return "".join(out) + text[last:], [m.term for m in found]
+
+    mine, theirs = shape(exact_key(source)), shape(exact_key(match.source))
+    if mine[0] != theirs[0] or len(mine[1]) != len(theirs[1]) or mine[1] == theirs[1]:
+        return None
+    target, changes = match.target, []
+    for new, old in zip(mine[1], theirs[1]):
+        if new.source == old.source:
+            continue
+        if not (new.enforced and old.enforced):
+            return None
+        hits = list(re.finditer(rf"(?<!\w){re.escape(old.target)}(?!\w)", target))
+        if len(hits) != 1:
+            return None
+        target = target[:hits[0].start()] + new.target + target[hits[0].end():]
+        changes.append(f"{old.source} -> {new.source} ({new.target})")
+    return target, changes
