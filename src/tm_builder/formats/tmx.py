@@ -255,8 +255,10 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
     notes = tuple(n.text or "" for n in tu.findall("note"))
     origin = Origin(p["x-origin"]) if "x-origin" in p else (Origin.TM if target else Origin.NONE)
     foreign: dict[str, object] = {}
-    if "x-origin" not in p:  # another tool's unit: what its user saved is confirmed work
-        foreign = {"confirmed": True if target else None, "properties": _foreign_properties(tu, made)}
+    if "x-origin" not in p:  # another tool's unit: what its user saved is confirmed work, unless it says otherwise
+        properties = _foreign_properties(tu, made)
+        level = dict(properties).get("x-ConfirmationLevel", "")
+        foreign = {"confirmed": (level not in _UNCONFIRMED) if target else None, "properties": properties}
     if origin is Origin.MT:
         generated = _mt_note(p.get("x-model") or None)
         notes = notes[1:] if notes[:1] == (generated,) else notes
@@ -278,12 +280,21 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
 _MADE = ("creationid", "creationdate", "changeid", "changedate", "usagecount", "lastusagedate")
 
 
+#: Trados Studio's confirmation levels (``x-ConfirmationLevel``) that no person has signed off
+_UNCONFIRMED = ("Unspecified", "Draft", "RejectedTranslation", "RejectedSignOff")
+
+
 def _foreign_properties(tu: ET.Element, target: ET.Element | None) -> tuple[tuple[str, str], ...]:
-    """Another tool's record of a unit: its ``<prop>``s and who made or changed it when."""
+    """Another tool's record of a unit: its ``<prop>``s (the unit's and each variant's) and who made or changed it when.
+
+    The target variant's dates and ids win over the unit's.  A prop's value
+    may sit in a ``<seg>`` of its own, as memoQ writes the neighbouring
+    segments (``x-context-pre``, ``x-context-post``).
+    """
     found: dict[str, str] = {}
+    for holder in (tu, *tu.findall("tuv")):
+        found.update((el.get("type", ""), el.text or _seg_text(el.find("seg"))) for el in holder.findall("prop") if el.get("type"))
     for holder in (tu, target):
-        if holder is None:
-            continue
-        found.update((name, holder.get(name, "")) for name in _MADE if holder.get(name))
-        found.update((el.get("type", ""), el.text or "") for el in holder.findall("prop") if el.get("type"))
+        if holder is not None:
+            found.update((name, holder.get(name, "")) for name in _MADE if holder.get(name))
     return tuple(sorted(found.items()))

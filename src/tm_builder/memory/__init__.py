@@ -89,6 +89,8 @@ def _new_unit(u: TranslationUnit, file: str, prev: str, next: str) -> NewUnit:
         origin = "human" if confirmed else origin
     props = dict(u.properties)
     creator = props.get("changeid") or props.get("creationid") or (u.model or "" if u.origin is Origin.MT else "")
+    # a CAT tool's own record of the neighbours (memoQ's context props) beats the file's order
+    prev, next = props.get("x-context-pre", prev), props.get("x-context-post", next)
     return NewUnit(
         source=u.source, target=u.target, origin=origin, confirmed=confirmed, document=u.document,
         position=u.index, prev=exact_key(prev), next=exact_key(next), creator=creator, file=file,
@@ -112,19 +114,24 @@ def import_files(memory: Memory, paths: Sequence[str | os.PathLike[str]]) -> lis
     """Import memories (TMX, PO, CSV, OmegaT project directories) into *memory*; one report per path.
 
     Every path is checked before anything is stored.  A file that turns out
-    unreadable midway keeps the batches stored before the fault and says so.
+    unreadable midway keeps the units read before the fault and says so.
     """
     readable = [(os.fspath(p), _readable(Path(p))) for p in paths]
     reports = []
     for name, path in readable:
         report = FileImport(name)
-        try:
-            _, units = stream_units(path)
-            report.counts = memory.add(_new_units(units, name, report.refused))
-        except (FormatError, InputError) as exc:
-            report.error = str(exc)
+        report.counts = memory.add(_new_units(_until_fault(path, report), name, report.refused))
         reports.append(report)
     return reports
+
+
+def _until_fault(path: Path, report: FileImport) -> Iterator[TranslationUnit]:
+    """The units of *path* up to a fault in the file, which is recorded on *report* (the units before it are stored)."""
+    try:
+        _, units = stream_units(path)
+        yield from units
+    except (FormatError, InputError) as exc:
+        report.error = str(exc)
 
 
 def stored_as_units(stored: Iterable[StoredUnit]) -> Iterator[TranslationUnit]:
