@@ -49,6 +49,8 @@ class FileImport:
 
 def _tmx_date(text: str) -> str:
     """A TMX date (``20261202T093606Z``) as ISO 8601, or empty when it is not one."""
+    if len(text) != 16:
+        return ""
     try:
         return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     except ValueError:

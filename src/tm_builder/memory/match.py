@@ -8,15 +8,17 @@ spaces, a character a morpheme) is the measure CAT tools use.  A fuzzy
 score never reaches 100: only an exact match is 100.
 
 Candidates come from the memory's trigram index, never from reading the
-memory: the query's rarest trigrams (by the index's own counts) are
-looked up, the units holding most of them ranked first, and only those
-are scored.  A segment shorter than three characters has no trigram and
+memory: of sixteen trigrams spread over the query, the eight rarest (by
+the index's own counts) are looked up, the units holding most of them
+are the candidates, and only those hundred are scored.  On a million
+units the best match found equals a full scan's (``bench/memory_scale.py``).  A segment shorter than three characters has no trigram and
 is matched exactly or not at all.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -28,9 +30,10 @@ __all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher", "number_repair", "term_repai
 
 #: the lowest fuzzy score offered (CAT tools' usual default)
 DEFAULT_THRESHOLD = 75
-#: trigrams of a query looked up, rarest first, and units scored at most
-_GRAMS = 12
-_CANDIDATES = 200
+#: trigrams of a query whose counts are looked up, of those the rarest whose units are collected, units scored at most
+_LOOKED_UP = 16
+_GRAMS = 8
+_CANDIDATES = 100
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,19 @@ class Matcher:
 
     def _fuzzy(self, query: str) -> Match | None:
         grams = list(dict.fromkeys(query[i:i + 3] for i in range(len(query) - 2)))
-        if not grams:
-            return None
+        if len(grams) > _LOOKED_UP:  # evenly spread over the segment, so that every part of it can find its match
+            grams = [grams[i * len(grams) // _LOOKED_UP] for i in range(_LOOKED_UP)]
         unknown = [g for g in grams if g not in self._counts]
         if unknown:
             self._counts.update(self.memory.gram_counts(unknown))
         present = sorted((g for g in grams if self._counts[g]), key=lambda g: (self._counts[g], g))
         if not present:
             return None
-        ids = self.memory.with_grams(present[:_GRAMS], _CANDIDATES)
-        candidates = dict(self.memory.by_ids(ids))
+        # the units holding most of the rarest trigrams are the candidates; only they are scored
+        shared: Counter[int] = Counter()
+        for gram in present[:_GRAMS]:
+            shared.update(self.memory.with_gram(gram))
+        candidates = dict(self.memory.by_ids([i for i, _ in shared.most_common(_CANDIDATES)]))
         found = process.extractOne(query, candidates, scorer=fuzz.ratio, score_cutoff=self.threshold)
         if found is None:
             return None

@@ -8,8 +8,9 @@ trigram full-text index (SQLite's FTS5) over the source finds fuzzy-match
 candidates without reading the memory; :mod:`.match` scores them.
 
 The same source may hold several translations, but never the same one
-twice.  A confirmed translation supersedes the unconfirmed ones of its
-source, whichever arrived first: they stay, marked with the unit that
+twice (a digest of source and target is unique).  A confirmed translation
+supersedes the unconfirmed ones of its source (compared as exact matches
+compare them), whichever arrived first: they stay, marked with the unit that
 replaced them (``superseded_by``), as history, and are never offered.
 
 Writes go in batches, each its own transaction, so two processes
@@ -20,6 +21,7 @@ re-run completes (what is there already is skipped as a duplicate).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import unicodedata
@@ -27,6 +29,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+import regex
 
 from ..errors import InputError, OutputError
 
@@ -36,7 +40,7 @@ __all__ = ["Memory", "StoredUnit", "default_memory_path", "exact_key", "fuzzy_ke
 _KIND = "tm-builder memory"
 _VERSION = "1"
 #: units written per transaction
-BATCH = 5000
+BATCH = 20000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,10 +61,10 @@ CREATE TABLE IF NOT EXISTS units (
     creator TEXT NOT NULL DEFAULT '',
     file TEXT NOT NULL DEFAULT '',
     superseded_by INTEGER,
-    UNIQUE (source, target)
+    pair INTEGER NOT NULL UNIQUE
 );
 CREATE INDEX IF NOT EXISTS units_key ON units (key);
-CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5 (fuzzy, content='units', content_rowid='id', tokenize='trigram');
+CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5 (fuzzy, content='units', content_rowid='id', tokenize='trigram', detail='none');
 CREATE VIRTUAL TABLE IF NOT EXISTS grams_vocab USING fts5vocab (grams, 'row');
 """
 
@@ -80,7 +84,10 @@ def exact_key(text: str) -> str:
 
 def fuzzy_key(text: str) -> str:
     """The source as fuzzy matches compare it: :func:`exact_key` without punctuation or symbols."""
-    return "".join(c for c in exact_key(text) if not unicodedata.category(c).startswith(("P", "S")))
+    return _PUNCTUATION.sub("", exact_key(text))
+
+
+_PUNCTUATION = regex.compile(r"[\p{P}\p{S}]+")
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,12 @@ class AddCounts:
         return self
 
 
+def _pair(source: str, target: str) -> int:
+    """A 63-bit digest of a source and target: one unit per pair, without indexing both texts whole."""
+    digest = hashlib.blake2b(f"{source}\0{target}".encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -160,6 +173,7 @@ class Memory:
             self._check_or_create()
             self._db.execute("PRAGMA journal_mode=WAL")  # only once it is known to be ours
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB: a million-unit index does not fit SQLite's 2 MiB default
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
         except OSError as exc:
@@ -230,26 +244,28 @@ class Memory:
             for u in batch:
                 created = u.created or _now()
                 status = "confirmed" if u.confirmed else "unconfirmed"
-                fuzzy = fuzzy_key(u.source)
+                key = exact_key(u.source)
+                fuzzy = _PUNCTUATION.sub("", key)
+                pair = _pair(u.source, u.target)
                 cur = db.execute(
                     "INSERT OR IGNORE INTO units (source, target, key, fuzzy, origin, status, document, position, prev, "
-                    "next, created, changed, creator, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (u.source, u.target, exact_key(u.source), fuzzy, u.origin, status, u.document, u.position,
-                     u.prev, u.next, created, u.changed or created, u.creator, u.file),
+                    "next, created, changed, creator, file, pair) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (u.source, u.target, key, fuzzy, u.origin, status, u.document, u.position,
+                     u.prev, u.next, created, u.changed or created, u.creator, u.file, pair),
                 )
                 if cur.rowcount == 1:
                     counts.added += 1
                     new = int(cur.lastrowid)
                     grams.append((new, fuzzy))
-                    self._supersede(u, new)
+                    self._supersede(u, key, new)
                 elif u.confirmed and db.execute(
                     "UPDATE units SET status = 'confirmed', origin = ?, changed = ?, creator = ?, file = ?, "
-                    "superseded_by = NULL WHERE source = ? AND target = ? AND status = 'unconfirmed'",
-                    (u.origin, u.changed or created, u.creator, u.file, u.source, u.target),
+                    "superseded_by = NULL WHERE pair = ? AND status = 'unconfirmed'",
+                    (u.origin, u.changed or created, u.creator, u.file, pair),
                 ).rowcount:
                     counts.updated += 1
-                    (new,) = db.execute("SELECT id FROM units WHERE source = ? AND target = ?", (u.source, u.target)).fetchone()
-                    self._supersede(u, int(new))
+                    (new,) = db.execute("SELECT id FROM units WHERE pair = ?", (pair,)).fetchone()
+                    self._supersede(u, key, int(new))
                 else:
                     counts.duplicates += 1
             db.executemany("INSERT INTO grams (rowid, fuzzy) VALUES (?, ?)", grams)
@@ -264,16 +280,16 @@ class Memory:
             raise
         return counts
 
-    def _supersede(self, unit: NewUnit, new: int) -> None:
+    def _supersede(self, unit: NewUnit, key: str, new: int) -> None:
         """A confirmed unit retires its source's unconfirmed ones; an unconfirmed one is history at once if a confirmed exists."""
         if unit.confirmed:
             self._db.execute(
-                "UPDATE units SET superseded_by = ? WHERE source = ? AND status = 'unconfirmed' AND superseded_by IS NULL "
-                "AND id != ?", (new, unit.source, new))
+                "UPDATE units SET superseded_by = ? WHERE key = ? AND status = 'unconfirmed' AND superseded_by IS NULL "
+                "AND id != ?", (new, key, new))
             return
         row = self._db.execute(
-            "SELECT id FROM units WHERE source = ? AND status = 'confirmed' AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
-            (unit.source,)).fetchone()
+            "SELECT id FROM units WHERE key = ? AND status = 'confirmed' AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
+            (key,)).fetchone()
         if row is not None:
             self._db.execute("UPDATE units SET superseded_by = ? WHERE id = ?", (row[0], new))
 
@@ -306,10 +322,9 @@ class Memory:
             out[g] = int(rows[0][0]) if rows else 0
         return out
 
-    def with_grams(self, grams: Sequence[str], limit: int) -> list[int]:
-        """Ids of up to *limit* units holding any of *grams*, those with the most (and rarest) first."""
-        query = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-        return [r[0] for r in self._rows("SELECT rowid FROM grams WHERE grams MATCH ? ORDER BY rank LIMIT ?", (query, limit))]
+    def with_gram(self, gram: str) -> list[int]:
+        """Ids of the units whose fuzzy key holds the trigram *gram* (superseded ones included: :meth:`by_ids` drops them)."""
+        return [r[0] for r in self._rows("SELECT rowid FROM grams WHERE grams MATCH ?", ('"' + gram.replace('"', '""') + '"',))]
 
     def units(self, *, origins: Sequence[str] = (), confirmed_only: bool = False, history: bool = False) -> Iterator[StoredUnit]:
         """Every unit in the order stored (current ones only unless *history*), filtered by origin and status."""
