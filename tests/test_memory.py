@@ -298,3 +298,45 @@ def test_an_import_killed_midway_leaves_whole_batches_and_a_rerun_completes_it(t
 def test_missing_memory_for_export_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no such memory"):
         Memory(tmp_path / "absent.sqlite3", create=False)
+
+
+def test_import_progress_counts_the_units_of_a_tmx_before_parsing_it(tmp_path):
+    from contextlib import contextmanager
+
+    totals, steps = [], []
+
+    @contextmanager
+    def progress(total):
+        totals.append(total)
+        yield steps.append
+
+    with Memory(tmp_path / "m.sqlite3") as m:
+        import_files(m, [MEMORY / "trados.tmx", MEMORY / "memoq.tmx"], progress=progress)
+    assert totals == [6] and sum(steps) == 6
+
+
+def test_align_and_translate_store_aligned_pairs_and_translate_reuses_them(tmp_path):
+    align = DATA / "align"
+    memory = tmp_path / "m.sqlite3"
+    done = tm_builder("align", align / "seed_zh.txt", align / "seed_en.txt", "-o", tmp_path / "a", "--memory", memory)
+    assert done.returncode == 0, done.stderr
+    pairs = [u for u in read_units(tmp_path / "a" / "seed_zh.po")[0] if u.origin is Origin.ALIGNED]
+    stored = int(done.stdout.split("memory: ")[1].split()[0])
+    assert stored == len({u.source for u in pairs})
+    # the same document again, through $TM_BUILDER_MEMORY: every aligned sentence comes from the memory
+    done = tm_builder("translate", align / "seed_zh.txt", "-o", tmp_path / "t", "--engine", "none", "--no-terms",
+                      env={"TM_BUILDER_MEMORY": str(memory)})
+    assert done.returncode == 0, done.stderr
+    units, _ = read_units(tmp_path / "t" / "seed_zh.po")
+    by_source = {u.source: u.target for u in pairs}
+    filled = [u for u in units if u.origin is Origin.TM]
+    assert {u.source for u in filled} == set(by_source) and all(u.target == by_source[u.source] for u in filled)
+    assert sum(u.score == 1.01 for u in filled) >= len(filled) - 3  # same document, same neighbours: in context
+    assert "memory: " in done.stdout and " in-context and " in done.stdout
+    # without --memory or the variable, no memory is used
+    plain = tm_builder("translate", align / "seed_zh.txt", "-o", tmp_path / "p", "--engine", "none", "--no-terms",
+                       env={"TM_BUILDER_MEMORY": None})
+    assert "memory:" not in plain.stdout
+    bad = tm_builder("translate", align / "seed_zh.txt", "-o", tmp_path / "b", "--engine", "none", "--memory", memory,
+                     "--fuzzy-threshold", "0")
+    assert bad.returncode != 0 and "fuzzy threshold" in bad.stderr and not (tmp_path / "b").exists()

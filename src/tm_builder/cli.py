@@ -191,8 +191,8 @@ def translate(
         bool, typer.Option("--presegmented", help="One segment per line (a sentence-per-line file), used as is: no layout repair or splitting.")
     ] = False,
     memory: Annotated[
-        Optional[Path], typer.Option("--memory", help="A project memory: confirmed exact matches fill segments before drafting, "
-                                     "fuzzy ones are shown; aligned pairs are stored in it.")
+        Optional[Path], typer.Option("--memory", help="A project memory (default: $TM_BUILDER_MEMORY if set): confirmed exact "
+                                     "matches fill segments before drafting, fuzzy ones are shown; aligned pairs are stored in it.")
     ] = None,
     fuzzy_threshold: Annotated[int, typer.Option("--fuzzy-threshold", help="Lowest fuzzy match shown, in percent.")] = 75,
 ) -> None:
@@ -210,7 +210,7 @@ def translate(
             draft=DraftOptions(beam=beam, batch_tokens=batch_tokens, max_length=max_length),
             reference=reference, scorers=_scorer_names(scorers), cache=not no_cache, glossaries=tuple(glossary or ()),
             curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
-            target_lang=target_lang, presegmented=presegmented, memory=memory, fuzzy_threshold=fuzzy_threshold,
+            target_lang=target_lang, presegmented=presegmented, memory=_memory_in_use(memory), fuzzy_threshold=fuzzy_threshold,
         )
         summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"),
                                   term_progress=lambda total: progress_bar(total, "finding terms", unit="step"))
@@ -348,6 +348,14 @@ def score_command(
         sys.stdout.flush()
 
 
+def _memory_in_use(given: Path | None) -> Path | None:
+    """--memory, else $TM_BUILDER_MEMORY: translate and align use a memory only when one is named."""
+    import os
+
+    named = given or os.environ.get("TM_BUILDER_MEMORY")
+    return Path(named) if named else None
+
+
 def _scorer_names(value: str | None) -> tuple[str, ...] | None:
     from .align import SCORER_SETS
     from .errors import InputError
@@ -398,13 +406,17 @@ def align(
         Optional[list[Path]], typer.Option("--glossary", help="A reviewed glossary whose approved pairs are alignment evidence; repeatable.")
     ] = None,
     no_curated: Annotated[bool, typer.Option("--no-curated", help="Do not use the curated glossary as alignment evidence.")] = False,
+    memory: Annotated[
+        Optional[Path], typer.Option("--memory", help="Also store the aligned pairs in this project memory (default: $TM_BUILDER_MEMORY if set).")
+    ] = None,
 ) -> None:
     """Align a Chinese document with its existing English translation into sentence pairs."""
     from .pipeline import align_files
 
     with _user_errors():
         summary = align_files(source, translation, output, presegmented=presegmented, scorers=_scorer_names(scorers), links=links,
-                              target_lang=target_lang, glossaries=tuple(glossary or ()), curated=not no_curated)
+                              target_lang=target_lang, glossaries=tuple(glossary or ()), curated=not no_curated,
+                              memory=_memory_in_use(memory))
         result = summary.result
         typer.echo(
             f"{source}: {_count(len(result.zh_segments), 'segment')}; {translation}: {_count(len(result.en_segments), 'segment')}; "
@@ -412,6 +424,8 @@ def align(
         )
         _report_alignment(result)
         typer.echo("  wrote " + ", ".join(summary.outputs))
+        if summary.remembered is not None:
+            typer.echo(f"memory: {summary.remembered.added} aligned pairs stored, {summary.remembered.duplicates} already there")
 
 
 def _count(n: int, noun: str) -> str:
@@ -426,10 +440,11 @@ def memory_import(
     """Add finished work to the memory: our memories, any CAT tool's TMX, an OmegaT project's saved work."""
     from .errors import InputError
     from .memory import Memory, import_files
+    from .progress import progress_bar
 
     with _user_errors():
         with Memory(memory) as store:
-            reports = import_files(store, files)
+            reports = import_files(store, files, progress=lambda total: progress_bar(total, "importing", unit="unit"))
         for r in reports:
             c = r.counts
             refused = "".join(f", {n} refused ({why})" for why, n in sorted(r.refused.items()))

@@ -364,6 +364,8 @@ class AlignSummary:
     result: DocumentAlignment
     outputs: tuple[str, ...]
     seconds: float
+    #: with a memory: what the aligned pairs added to it
+    remembered: AddCounts | None = None
 
     @property
     def pairs(self) -> int:
@@ -382,6 +384,7 @@ def align_files(
     target_lang: str = "en",
     glossaries: Sequence[str | os.PathLike[str]] = (),
     curated: bool = True,
+    memory: str | os.PathLike[str] | None = None,
 ) -> AlignSummary:
     """Align a Chinese document with its English translation and write the sentence pairs.
 
@@ -393,8 +396,24 @@ def align_files(
     approved terms (the curated glossary unless *curated* is false, and
     *glossaries*) are dictionary evidence for the aligner.  Also
     writes ``OUTDIR/<stem>.source.txt``, the Chinese laid out for CAT tools.
+    With *memory*, the aligned pairs are also stored in that project memory.
     """
     check_language_tag(target_lang)
+    store = Memory(memory) if memory is not None else None  # refused before the work if unusable
+    try:
+        summary = _align(zh_path, en_path, outdir, presegmented, scorers, links, formats, target_lang, glossaries, curated)
+        if store is not None:
+            summary.remembered = remember(store, summary.result.aligned_units, os.fspath(en_path))
+        return summary
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _align(zh_path: str | os.PathLike[str], en_path: str | os.PathLike[str], outdir: str | os.PathLike[str], presegmented: bool,
+           scorers: tuple[str, ...] | None, links: str | os.PathLike[str] | None, formats: tuple[str, ...], target_lang: str,
+           glossaries: Sequence[str | os.PathLike[str]], curated: bool) -> AlignSummary:
+    """:func:`align_files` without the memory."""
     read = lines_document if presegmented else segment_file
     zh_doc = read(zh_path, lang="auto")
     en_doc = read(en_path, lang="auto")
