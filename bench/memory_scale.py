@@ -34,32 +34,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from measured import run_measured
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "zh-en"
 SETS = ("wmt17", "wmt18", "flores-dev", "flores-test")
 
-_CHILD = """
-import sys, time, resource
-from tm_builder.cli import main
-sys.argv = ["tm-builder", *sys.argv[1:]]
-start = time.perf_counter()
-try:
-    main()
-except SystemExit as e:
-    code = e.code
-else:
-    code = 0
-hwm = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))
-print(f"BENCH {hwm} {time.perf_counter() - start:.2f}", file=sys.stderr)
-sys.exit(code)
-"""
 
 
 def _pairs() -> list[tuple[str, str]]:
@@ -125,16 +110,6 @@ def _queries(base: list[tuple[str, str]], count: int) -> list[str]:
     return out
 
 
-def _import(tmx: Path, memory: Path) -> tuple[float, int]:
-    done = subprocess.run([sys.executable, "-c", _CHILD, "memory", "import", str(tmx), "--memory", str(memory)],
-                          capture_output=True, text=True, check=False)
-    line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
-    if done.returncode != 0 or line is None:
-        sys.exit(f"import failed ({done.returncode}): {done.stderr.strip()[-400:]}")
-    _, kib, wall = line.split()
-    return float(wall), int(kib)
-
-
 def _brute(queries: list[str], memory: Path, threshold: int) -> list[int]:
     import sqlite3
 
@@ -173,7 +148,7 @@ def main() -> None:
         for n in sorted(int(x) for x in args.sizes.split(",")):
             tmx, memory = Path(tmp) / f"m{n}.tmx", Path(tmp) / f"m{n}.sqlite3"
             _write_tmx(tmx, _units(base, n))
-            wall, kib = _import(tmx, memory)
+            kib, _, wall = run_measured("memory", "import", str(tmx), "--memory", str(memory))
             with Memory(memory) as store:
                 matcher = Matcher(store, args.threshold)
                 matcher.best(queries[0])

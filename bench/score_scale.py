@@ -18,31 +18,15 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measured import run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "zh-en"
 SETS = ("wmt17", "wmt18", "flores-dev", "flores-test")
 
-_CHILD = """
-import sys, resource
-from tm_builder.cli import main
-sys.argv = ["tm-builder", *sys.argv[1:]]
-try:
-    main()
-except SystemExit as e:
-    code = e.code
-else:
-    code = 0
-hwm = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))
-r = resource.getrusage(resource.RUSAGE_SELF)
-print(f"BENCH {hwm} {r.ru_utime + r.ru_stime:.2f}", file=sys.stderr)
-sys.exit(code)
-"""
 
 
 def _triples() -> list[tuple[str, str, str]]:
@@ -72,18 +56,6 @@ def _write_pair(n: int, folder: Path) -> tuple[Path, Path]:
     return paths
 
 
-def _run(hyp: Path, ref: Path) -> tuple[int, float, float]:
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _CHILD, "score", str(hyp), str(ref)],
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
-    if done.returncode != 0 or line is None:
-        sys.exit(f"score failed ({done.returncode}): {done.stderr.strip()[-400:]}")
-    _, kib, cpu = line.split()
-    return int(kib), float(cpu), wall
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", default="20000,80000", help="comma-separated sizes (default 20000,80000)")
@@ -94,7 +66,7 @@ def main() -> None:
         for n in sizes:
             hyp, ref = _write_pair(n, Path(tmp))
             mb = hyp.stat().st_size / 1e6
-            kib, cpu, wall = _run(hyp, ref)
+            kib, cpu, wall = run_measured("score", str(hyp), str(ref))
             rows.append((n, mb, kib, cpu, wall))
             print(f"{n:>8,} units  hyp TMX {mb:6.1f} MB  peak {kib / 1024:7.1f} MiB  CPU {cpu:7.1f} s  wall {wall:7.1f} s"
                   f"  ({cpu / n * 1000:.2f} ms/unit)", flush=True)

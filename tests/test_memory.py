@@ -6,7 +6,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz
@@ -251,7 +250,7 @@ def test_entity_tricks_in_a_tmx_are_refused(tmp_path):
 
 _IMPORTER = """
 import sys
-from tm_builder.memory import Memory, NewUnit
+from tm_builder.memory import Memory
 from tm_builder.memory.store import NewUnit
 with Memory(sys.argv[1]) as m:
     m.add(NewUnit(f"句子{sys.argv[2]}-{i}。", f"Sentence {i}.", "human", True) for i in range(int(sys.argv[3])))
