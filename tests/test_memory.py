@@ -339,3 +339,17 @@ def test_align_and_translate_store_aligned_pairs_and_translate_reuses_them(tmp_p
     bad = tm_builder("translate", align / "seed_zh.txt", "-o", tmp_path / "b", "--engine", "none", "--memory", memory,
                      "--fuzzy-threshold", "0")
     assert bad.returncode != 0 and "fuzzy threshold" in bad.stderr and not (tmp_path / "b").exists()
+
+
+def test_machine_drafts_are_exported_beside_a_tmx_never_in_it(tmp_path):
+    units = [TranslationUnit("中方支持全球南方国家。", "China supports the Global South.", Origin.HUMAN, document="a", index=1),
+             TranslationUnit("我们坚持多边主义。", "We uphold multilateralism.", Origin.MT, score=-0.3, model="opus", document="a", index=2)]
+    write_units(units, tmp_path / "a.po")
+    memory = tmp_path / "m.sqlite3"
+    assert tm_builder("memory", "import", tmp_path / "a.po", "--memory", memory).returncode == 0
+    done = tm_builder("memory", "export", "-o", tmp_path / "out.tmx", "--memory", memory)
+    assert done.returncode == 0 and "1 units to" in done.stdout, done.stdout
+    human, _ = read_units(tmp_path / "out.tmx")
+    drafts, _ = read_units(tmp_path / "out.mt.tmx")
+    assert [u.origin for u in human] == [Origin.HUMAN] and [(u.origin, u.target) for u in drafts] == [(Origin.MT, "We uphold multilateralism.")]
+    assert 'creationid="MT!"' in (tmp_path / "out.mt.tmx").read_text(encoding="utf-8")

@@ -462,13 +462,16 @@ def memory_export(
     origin: Annotated[Optional[list[str]], typer.Option("--origin", help="Only units of this origin (human, aligned, mt, glossary, tm); repeatable.")] = None,
     confirmed_only: Annotated[bool, typer.Option("--confirmed-only", help="Only confirmed units.")] = False,
 ) -> None:
-    """Write the memory's current units (not the superseded history) to a TMX, PO or CSV file."""
+    """Write the memory's current units (not the superseded history) to a TMX, PO or CSV file.
+
+    In a TMX, machine drafts go to <stem>.mt.tmx beside it, as translate writes them.
+    """
     from .memory import Memory, export_memory
 
     with _user_errors():
         with Memory(memory, create=False) as store:
-            n = export_memory(store, output, origins=tuple(origin or ()), confirmed_only=confirmed_only)
-        typer.echo(f"wrote {n} units to {output}")
+            written = export_memory(store, output, origins=tuple(origin or ()), confirmed_only=confirmed_only)
+        typer.echo("wrote " + ", ".join(f"{n} units to {path}" for path, n in written))
 
 
 @memory_app.command("stats")

@@ -26,6 +26,7 @@ from ..errors import FormatError, InputError
 from ..formats import needs_review, stream_units, write_units
 from ..glossary import Glossary, check_terms
 from ..progress import ProgressFactory
+from ..textio import output_set
 from ..units import Origin, TranslationUnit
 from .match import DEFAULT_THRESHOLD, Match, Matcher, number_repair, term_repair
 from .store import AddCounts, Memory, NewUnit, StoredUnit, default_memory_path, exact_key, fuzzy_key
@@ -176,13 +177,29 @@ def stored_as_units(stored: Iterable[StoredUnit]) -> Iterator[TranslationUnit]:
 
 
 def export_memory(memory: Memory, path: str | os.PathLike[str], *, origins: Sequence[str] = (),
-                  confirmed_only: bool = False) -> int:
-    """Write the memory's current units to *path* (TMX, PO or CSV by suffix); returns how many."""
+                  confirmed_only: bool = False) -> list[tuple[str, int]]:
+    """Write the memory's current units to *path* (TMX, PO or CSV by suffix); returns (file, units) written.
+
+    A TMX is what a CAT tool takes as human work, so machine drafts go to
+    ``<stem>.mt.tmx`` beside it, as ``translate`` writes them; PO and CSV
+    keep them in the one file, marked fuzzy.
+    """
     units = list(stored_as_units(memory.units(origins=origins, confirmed_only=confirmed_only)))
     if not units:
         raise InputError(f"{memory.path}: no units to export" + (" with those filters" if origins or confirmed_only else ""))
-    write_units(units, path)
-    return len(units)
+    target = Path(path)
+    files = [(target, units)]
+    if target.suffix.lower() == ".tmx":
+        drafts = [u for u in units if u.origin is Origin.MT]
+        files = [(target, [u for u in units if u.origin is not Origin.MT]),
+                 (target.with_name(f"{target.stem}.mt.tmx"), drafts)]
+    written = []
+    with output_set():  # the file and its drafts change together
+        for place, chosen in files:
+            if chosen:
+                write_units(chosen, place)
+                written.append((os.fspath(place), len(chosen)))
+    return written
 
 
 @dataclass
