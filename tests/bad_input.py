@@ -57,6 +57,13 @@ def _nothing(d: Path) -> None:
     pass
 
 
+def _foreign_database(d: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(d / "other.sqlite3") as db:
+        db.execute("CREATE TABLE customers (name TEXT)")
+
+
 CASES: tuple[Case, ...] = (
     Case("an input file that does not exist", _nothing, ("translate", "{d}/missing.txt", "-o", "{d}/out", "--engine", "none"),
          "no such file"),
@@ -95,6 +102,15 @@ CASES: tuple[Case, ...] = (
          _write("h.po", 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n#. origin: bogus\n'
                         'msgid "中文"\nmsgstr "Chinese"\n'),
          ("score", "{d}/h.po", "{d}/h.po"), "not a valid Origin"),
+    Case("another program's SQLite database as --memory", _foreign_database,
+         ("translate", str(SEED), "-o", "{d}/out", "--engine", "none", "--memory", "{d}/other.sqlite3"),
+         "not a usable tm-builder memory"),
+    Case("a damaged project memory", _write("m.sqlite3", "SQLite format 3\x00" + "garbage" * 2000),
+         ("memory", "import", str(DATA / "memory" / "trados.tmx"), "--memory", "{d}/m.sqlite3"), "not a usable tm-builder memory"),
+    Case("a directory to memory import that is not an OmegaT project", lambda d: (d / "project").mkdir(),
+         ("memory", "import", "{d}/project", "--memory", "{d}/m.sqlite3"), "not an OmegaT project"),
+    Case("memory export from a memory that does not exist", _nothing,
+         ("memory", "export", "-o", "{d}/out.tmx", "--memory", "{d}/none.sqlite3"), "no such memory"),
     Case("stdout on a disk that fills midway (PYTHONUNBUFFERED=1)", _nothing, ("segment", str(SEED)),
          "cannot write output", limit_bytes=4096, env=(("PYTHONUNBUFFERED", "1"),)),
 )
