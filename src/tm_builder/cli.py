@@ -47,6 +47,8 @@ memory_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(memory_app, name="memory")
+_MEMORY_HELP = ("A project memory (default: $TM_BUILDER_MEMORY if set): confirmed exact matches fill segments before "
+                "drafting, fuzzy ones are shown; aligned pairs are stored in it.")
 MemoryOption = typer.Option(
     "--memory", help="The project memory file. Default: $TM_BUILDER_MEMORY, then ./tm-builder-memory.sqlite3."
 )
@@ -190,17 +192,13 @@ def translate(
     presegmented: Annotated[
         bool, typer.Option("--presegmented", help="One segment per line (a sentence-per-line file), used as is: no layout repair or splitting.")
     ] = False,
-    memory: Annotated[
-        Optional[Path], typer.Option("--memory", help="A project memory (default: $TM_BUILDER_MEMORY if set): confirmed exact "
-                                     "matches fill segments before drafting, fuzzy ones are shown; aligned pairs are stored in it.")
-    ] = None,
+    memory: Annotated[Optional[Path], typer.Option("--memory", help=_MEMORY_HELP)] = None,
     fuzzy_threshold: Annotated[int, typer.Option("--fuzzy-threshold", help="Lowest fuzzy match shown, in percent.")] = 75,
 ) -> None:
     """Segment documents, draft them with MarianMT, and write TMX, PO and CSV for each.
 
     Approved glossary terms (curated and --glossary) are enforced in every draft; the terms found go to <stem>.glossary.csv.
     """
-    from .engines.base import DraftOptions
     from .pipeline import TranslateOptions, translate_files
     from .progress import progress_bar
 

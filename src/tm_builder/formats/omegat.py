@@ -114,6 +114,17 @@ def _for_tmx(units: Iterable[TranslationUnit]) -> list[TranslationUnit]:
     return out
 
 
+def _places(stem: str, units: Sequence[TranslationUnit], mt: str) -> dict[str, list[TranslationUnit]]:
+    """Which units go to which memory of the project: inserted (``tm/auto/``), offered (``tm/``), machine (``tm/mt/``)."""
+    # a repaired fuzzy match from the project memory is offered, never inserted
+    fuzzy = _for_tmx(u for u in units if u.origin is Origin.TM and needs_review(u))
+    human = _for_tmx(u for u in units if u.origin in _HUMAN and not (u.origin is Origin.TM and needs_review(u)))
+    drafts = _for_tmx(u for u in units if u.origin is Origin.MT)
+    return {f"tm/auto/{stem}.tmx": human + (drafts if mt == "auto" else []),
+            f"tm/{stem}.fuzzy.tmx": fuzzy,
+            f"{MT_FOLDER}/{stem}.mt.tmx": drafts if mt == "mt" else []}
+
+
 def check_project_dir(project: str | os.PathLike[str], mt: str = "mt") -> None:
     """Refuse, before any work, a project directory that holds anything, and unknown options."""
     if mt not in MT_PLACES:
@@ -164,14 +175,7 @@ def write_omegat_project(
         for stem, units in documents:
             (staging / "source" / f"{stem}.txt").write_text(_source_text(units), encoding="utf-8")
             written.append(f"source/{stem}.txt")
-            # a repaired fuzzy match from the project memory is offered (tm/), never inserted (tm/auto/)
-            fuzzy = _for_tmx(u for u in units if u.origin is Origin.TM and needs_review(u))
-            human = _for_tmx(u for u in units if u.origin in _HUMAN and not (u.origin is Origin.TM and needs_review(u)))
-            drafts = _for_tmx(u for u in units if u.origin is Origin.MT)
-            places = {f"tm/auto/{stem}.tmx": human + (drafts if mt == "auto" else []),
-                      f"tm/{stem}.fuzzy.tmx": fuzzy,
-                      f"{MT_FOLDER}/{stem}.mt.tmx": drafts if mt == "mt" else []}
-            for place, chosen in places.items():
+            for place, chosen in _places(stem, units, mt).items():
                 if chosen:
                     write_tmx(chosen, staging / place, header)
                     written.append(place)
