@@ -15,11 +15,16 @@ model -> a one-line error telling the user how to install it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
+import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -304,6 +309,123 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+#: seconds to connect to the hub, and to wait for any answer once connected ($TM_BUILDER_HUB_TIMEOUT)
+HUB_CONNECT_TIMEOUT = 10.0
+HUB_READ_TIMEOUT = 60.0
+
+
+def _read_timeout() -> float:
+    try:
+        return float(os.environ.get("TM_BUILDER_HUB_TIMEOUT") or HUB_READ_TIMEOUT)
+    except ValueError:
+        raise ModelError(f"TM_BUILDER_HUB_TIMEOUT={os.environ['TM_BUILDER_HUB_TIMEOUT']!r}: give seconds, e.g. 60") from None
+
+
+@contextlib.contextmanager
+def _hub_errors(action: str) -> Iterator[None]:
+    """Every failure at the hub's boundary as one :class:`ModelError` line: what happened and what to do.
+
+    huggingface_hub's own session has no timeout, so a server that accepts
+    a connection and never answers would hang the command: the session is
+    given connect and read timeouts first (:func:`_bound_timeouts`).
+    """
+    import httpx2
+    from huggingface_hub import get_session
+    from huggingface_hub import errors as hub
+
+    _bound_timeouts(get_session(), _read_timeout())
+    endpoint = os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+    try:
+        with _retries_shown(endpoint):
+            yield
+    except hub.GatedRepoError:
+        raise ModelError(f"{action}: the repository is gated; accept its conditions on the model page, then log in "
+                         "(hf auth login, or set HF_TOKEN)") from None
+    except hub.RepositoryNotFoundError:
+        raise ModelError(f"{action}: repository not found on {endpoint} (check its name in models.lock; a private "
+                         "one needs a login: hf auth login, or HF_TOKEN)") from None
+    except hub.RevisionNotFoundError:
+        raise ModelError(f"{action}: revision not found; give an existing branch, tag or commit with --revision") from None
+    except hub.RemoteEntryNotFoundError as exc:
+        raise ModelError(f"{action}: a pinned file is not in that revision ({_hub_detail(exc)}); re-pin with 'models lock'") from None
+    except hub.HfHubHTTPError as exc:
+        raise ModelError(f"{action}: the hub answered {_hub_detail(exc)}; try again later") from None
+    except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError, hub.LocalEntryNotFoundError) as exc:
+        raise ModelError(f"{action}: cannot reach {endpoint} or the download broke off ({type(exc).__name__}: "
+                         f"{_hub_detail(exc)}); check the network, proxy or HF_ENDPOINT and run again (what was "
+                         "fetched is kept)") from None
+    except (hub.XetDownloadError, RuntimeError) as exc:
+        if "xet" not in str(exc).lower() and "cas" not in str(exc).lower() and not isinstance(exc, hub.XetDownloadError):
+            raise
+        raise ModelError(f"{action}: the hub's Xet storage is unreachable ({_hub_detail(exc)}); a network that "
+                         "blocks it can download the classic way: set HF_HUB_DISABLE_XET=1 and run again") from None
+    except OSError as exc:
+        raise ModelError(f"{action}: {exc.strerror or exc}") from None
+
+
+def _bound_timeouts(session, read: float) -> None:
+    """Give every request of huggingface_hub's session connect and read timeouts.
+
+    Its client has none, and its paginated calls (the file tree) pass
+    ``timeout=None`` per request, which overrides a client default: so the
+    bound is put on the transport, where each request's timeouts are read.
+    """
+    import httpx2
+
+    timeouts = {"connect": min(HUB_CONNECT_TIMEOUT, read), "read": read, "write": read, "pool": read}
+
+    class Bounded(httpx2.BaseTransport):
+        def __init__(self, inner: httpx2.BaseTransport) -> None:
+            self.inner = inner
+
+        def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+            given = request.extensions.get("timeout") or {}
+            request.extensions["timeout"] = {k: given.get(k) if given.get(k) is not None else v for k, v in timeouts.items()}
+            return self.inner.handle_request(request)
+
+        def close(self) -> None:
+            self.inner.close()
+
+    if not getattr(session, "_tm_builder_bounded", False):
+        session._transport = Bounded(session._transport)  # httpx keeps the transport and the proxies' here
+        session._mounts = {pattern: Bounded(t) if t is not None else None for pattern, t in session._mounts.items()}
+        session._tm_builder_bounded = True
+
+
+class _RetryLine(logging.Handler):
+    """huggingface_hub's retry warnings (two lines a try, with the URL) as one short line each, the budget in it."""
+
+    _RETRY = re.compile(r"Retrying in (\S+)s \[Retry (\d+)/(\d+)\]")
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(logging.WARNING)
+        self.endpoint = endpoint
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = self._RETRY.search(record.getMessage())
+        if found:
+            sys.stderr.write(f"tm-builder: no answer from {self.endpoint}; retry {found[2]} of {found[3]} in {found[1]} s\n")
+        elif record.levelno >= logging.ERROR:
+            sys.stderr.write(f"tm-builder: {record.getMessage().splitlines()[0]}\n")
+
+
+@contextlib.contextmanager
+def _retries_shown(endpoint: str) -> Iterator[None]:
+    hub_log = logging.getLogger("huggingface_hub")
+    saved = hub_log.handlers[:], hub_log.propagate
+    hub_log.handlers, hub_log.propagate = [_RetryLine(endpoint)], False
+    try:
+        yield
+    finally:
+        hub_log.handlers, hub_log.propagate = saved
+
+
+def _hub_detail(exc: BaseException) -> str:
+    """The lines of a hub error that say what happened, joined (not only its first, "404 Client Error.")."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip() and not line.strip().startswith("Request ID")]
+    return " ".join(lines)[:300] or type(exc).__name__
+
+
 def pull(name: str = DEFAULT_MODEL, lock: Lock | None = None) -> Path:
     """Download the locked revision of *name* into the cache and verify it.
 
@@ -320,17 +442,13 @@ def pull(name: str = DEFAULT_MODEL, lock: Lock | None = None) -> Path:
     if _offline():
         raise ModelError(f"cannot download {spec.repository}: HF_HUB_OFFLINE is set")
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
-    try:
+    with _hub_errors(f"cannot download {spec.repository}@{spec.revision}"):
         path = Path(
             snapshot_download(
                 spec.repository, revision=spec.revision, allow_patterns=[f.name for f in spec.files], cache_dir=hub_cache()
             )
         )
-    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"cannot download {spec.repository}@{spec.revision}: {first}") from None
     verify_directory(spec, path, use_stamp=False)
     return path
 
@@ -400,16 +518,12 @@ def lock_from_hub(name: str = DEFAULT_MODEL, *, revision: str = "main", lock: Lo
     if _offline():
         raise ModelError(f"cannot resolve {spec.repository}: HF_HUB_OFFLINE is set")
     from huggingface_hub import HfApi, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError
 
-    try:
-        info = HfApi().model_info(spec.repository, revision=revision)
+    with _hub_errors(f"cannot resolve {spec.repository}@{revision}"):
+        info = HfApi().model_info(spec.repository, revision=revision, timeout=_read_timeout())
         listed = {s.rfilename for s in info.siblings or []}
         wanted = [n for n in MARIAN_FILES if n in listed] + [n for n in WEIGHT_FILES if n in listed][:1]
         path = Path(snapshot_download(spec.repository, revision=info.sha, allow_patterns=wanted, cache_dir=hub_cache()))
-    except (HfHubHTTPError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"cannot resolve {spec.repository}@{revision}: {first}") from None
     resolved = lock_from_directory(name, path, repository=spec.repository, revision=info.sha, license=spec.license, lock=lock)
     return resolved
 
