@@ -95,11 +95,14 @@ def test_cat_tool_tmx_with_inline_codes_round_trips_its_text(tmp_path, fixture):
         export_memory(m, tmp_path / "out.tmx")
         export_memory(m, tmp_path / "out.po")
     assert [(u.source, u.target) for u in stored] == expected
-    for out in ("out.tmx", "out.po"):
-        units, _ = read_units(tmp_path / out)
-        assert [(u.source, u.target) for u in units] == expected
+    po, _ = read_units(tmp_path / "out.po")
+    assert [(u.source, u.target) for u in po] == expected
+    tmx = read_units(tmp_path / "out.tmx")[0]
+    fuzzy = read_units(tmp_path / "out.fuzzy.tmx")[0] if (tmp_path / "out.fuzzy.tmx").exists() else []
+    assert sorted((u.source, u.target) for u in tmx + fuzzy) == sorted(expected)
     if fixture == "trados.tmx":
         assert [u.status for u in stored] == ["confirmed", "confirmed", "unconfirmed", "confirmed"]  # Draft is not signed off
+        assert [u.source for u in fuzzy] == ["双轨并进思路得到广泛认同。"]  # the unconfirmed unit is kept out of the main TMX
         assert stored[0].creator == "REVIEWER02" and stored[0].changed == "2024-01-16T09:30:00Z"
     else:
         assert stored[0].prev == "外交部发言人答记者问。" and stored[0].next == "中方愿同各方一道努力。"
@@ -353,3 +356,105 @@ def test_machine_drafts_are_exported_beside_a_tmx_never_in_it(tmp_path):
     drafts, _ = read_units(tmp_path / "out.mt.tmx")
     assert [u.origin for u in human] == [Origin.HUMAN] and [(u.origin, u.target) for u in drafts] == [(Origin.MT, "We uphold multilateralism.")]
     assert 'creationid="MT!"' in (tmp_path / "out.mt.tmx").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("new, old, target, want", [
+    ("2024年经济增长5.0%。", "2023年经济增长5.2%。", "The economy grew by 5.2% in 2023.", "The economy grew by 5.0% in 2024."),
+    ("进口增长1,200亿元。", "进口增长1,000亿元。", "Imports grew by 1,000 billion yuan.", "Imports grew by 1,200 billion yuan."),
+    ("价格为2和3元。", "价格为1和2元。", "Prices are 1 and two yuan.", None),        # 2 is written as a word: not repaired
+    ("价格为2和3元。", "价格为1和2元。", "Prices are 1 and 2 yuan.", "Prices are 2 and 3 yuan."),  # one pass, not 1->2->3
+    ("第3和4条。", "第3和3条。", "Articles 3 and three.", None),              # which 3 changed is unknowable
+    ("会议于2月3日举行。", "会议于3月3日举行。", "It was held on March 3.", None),  # the day shares the month's digits
+    ("第2次会晤。", "第3次会晤。", "Their 3rd meeting.", None),                 # an ordinal is not the digits alone
+])
+def test_number_repairs_change_only_what_is_certain(new, old, target, want):
+    from tm_builder.memory.match import number_repair
+    from tm_builder.memory.store import StoredUnit
+
+    got = number_repair(new, StoredUnit(1, old, target, "human", "confirmed"))
+    assert (got[0] if got else None) == want
+
+
+def test_term_repairs_are_one_pass_and_need_the_rendering_once():
+    from tm_builder.memory.match import term_repair
+    from tm_builder.memory.store import StoredUnit
+
+    glossary = Glossary.of([Term(s, t, status=Status.APPROVED) for s, t in (("美国", "the US"), ("中国", "China"), ("日本", "Japan"))])
+    swapped = term_repair("美国和日本合作。", StoredUnit(1, "中国和美国合作。", "China works with the US.", "human", "confirmed"), glossary)
+    assert swapped is not None and swapped[0] == "the US works with Japan."
+    assert term_repair("日本和日本合作。", StoredUnit(1, "中国和中国合作。", "China works with China.", "human", "confirmed"), glossary) is None
+
+
+def test_equal_fuzzy_scores_prefer_a_confirmed_unit_and_latin_letters_match_in_any_case(tmp_path):
+    with Memory(tmp_path / "m.sqlite3") as m:
+        m.add([_new("今年经济社会发展的预期目标", "draft", confirmed=False, origin="mt"),
+               _new("今年经济社会发展的预期指标", "confirmed", confirmed=True),
+               _new("APEC CEO峰会", "the APEC CEO Summit")])
+        best = Matcher(m).best("今年经济社会发展的预期水平")
+        assert best is not None and best.unit.target == "confirmed"
+        apec = Matcher(m).best("APEC CEO峰会开幕")
+        assert apec is not None and apec.unit.target == "the APEC CEO Summit"
+
+
+def test_whitespace_alone_does_not_make_a_new_unit(tmp_path):
+    with Memory(tmp_path / "m.sqlite3") as m:
+        counts = m.add([_new("中方支持。", "China supports it."), _new("中方支持。 ", "China  supports it. ")])
+        assert (counts.added, counts.duplicates) == (1, 1)
+
+
+def test_our_drafts_saved_untouched_by_omegat_stay_machine_drafts(tmp_path):
+    """OmegaT inserts a draft from tm/auto and saves it with our creationid; until someone edits it, it is a draft."""
+    save = tmp_path / "project" / "omegat" / "project_save.tmx"
+    save.parent.mkdir(parents=True)
+    save.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.1"><header creationtool="OmegaT" o-tmf="OmegaT TMX" '
+        'adminlang="EN-US" datatype="plaintext" creationtoolversion="3.6.0" segtype="sentence" srclang="zh-CN"/><body>'
+        '<tu><tuv lang="zh-CN"><seg>我们坚持多边主义。</seg></tuv><tuv lang="en" creationid="MT!" creationdate="20261202T100000Z">'
+        '<seg>We uphold multilateralism.</seg></tuv></tu>'
+        '<tu><tuv lang="zh-CN"><seg>中方支持。</seg></tuv><tuv lang="en" creationid="MT!" changeid="li.hua" '
+        'changedate="20261202T110000Z"><seg>China supports it.</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    with Memory(tmp_path / "m.sqlite3") as m:
+        import_files(m, [tmp_path / "project"])
+        got = {u.source: (u.origin, u.status, u.creator) for u in m.units()}
+    assert got == {"我们坚持多边主义。": ("mt", "unconfirmed", "MT!"), "中方支持。": ("human", "confirmed", "li.hua")}
+
+
+def test_another_tools_elements_in_the_body_do_not_pile_up(tmp_path):
+    import tracemalloc
+
+    from tm_builder.formats import stream_units
+
+    body = "".join(f'<tu><tuv xml:lang="zh-CN"><seg>句子{i}</seg></tuv><tuv xml:lang="en"><seg>Sentence {i}</seg></tuv></tu>'
+                   for i in range(4000))
+    path = tmp_path / "odd.tmx"
+    path.write_text(f'<?xml version="1.0"?><tmx version="1.4"><header srclang="zh-CN"/><body><x-foo/>{body}</body></tmx>',
+                    encoding="utf-8")
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in stream_units(path)[1])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 4000 and peak < 1_000_000, peak
+
+
+def test_translate_keeps_repaired_matches_out_of_the_main_tmx(tmp_path):
+    memory = tmp_path / "m.sqlite3"
+    with Memory(memory) as m:
+        m.add([_new("2023年经济增长5.2%。", "The economy grew by 5.2% in 2023.")])
+    (tmp_path / "doc.txt").write_text("2024年经济增长5.0%。\n", encoding="utf-8")
+    done = tm_builder("translate", tmp_path / "doc.txt", "-o", tmp_path / "out", "--engine", "none", "--no-terms", "--memory", memory)
+    assert done.returncode == 0, done.stderr
+    main, _ = read_units(tmp_path / "out" / "doc.tmx")
+    fuzzy, _ = read_units(tmp_path / "out" / "doc.fuzzy.tmx")
+    assert [u.target for u in fuzzy] == ["The economy grew by 5.0% in 2024."] and not any(u.target for u in main)
+    po, _ = read_units(tmp_path / "out" / "doc.po")
+    assert po[0].origin is Origin.TM and po[0].score < 1
+    assert "#, fuzzy" in (tmp_path / "out" / "doc.po").read_text(encoding="utf-8")
+
+
+def test_a_failed_import_makes_no_memory_and_an_unreadable_file_is_named(tmp_path):
+    memory = tmp_path / "m.sqlite3"
+    done = tm_builder("memory", "import", tmp_path / "nope.tmx", "--memory", memory)
+    assert done.returncode != 0 and "no such file" in done.stderr and not memory.exists()
+    assert "is a directory" in tm_builder("memory", "stats", "--memory", tmp_path).stderr

@@ -437,10 +437,11 @@ def memory_import(
 ) -> None:
     """Add finished work to the memory: our memories, any CAT tool's TMX, an OmegaT project's saved work."""
     from .errors import InputError
-    from .memory import Memory, import_files
+    from .memory import Memory, check_sources, import_files
     from .progress import progress_bar
 
     with _user_errors():
+        check_sources(files)  # before the memory file is made
         with Memory(memory) as store:
             reports = import_files(store, files, progress=lambda total: progress_bar(total, "importing", unit="unit"))
         for r in reports:
@@ -462,7 +463,7 @@ def memory_export(
 ) -> None:
     """Write the memory's current units (not the superseded history) to a TMX, PO or CSV file.
 
-    In a TMX, machine drafts go to <stem>.mt.tmx beside it, as translate writes them.
+    A TMX gets the confirmed units; machine drafts go to <stem>.mt.tmx beside it, other unconfirmed units to <stem>.fuzzy.tmx.
     """
     from .memory import Memory, export_memory
 

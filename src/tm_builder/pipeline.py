@@ -19,7 +19,7 @@ from pathlib import Path
 from .align import DocumentAlignment, align_translation
 from .engines.base import DraftOptions, Engine
 from .errors import InputError
-from .formats import WRITERS, MemoryHeader
+from .formats import WRITERS, MemoryHeader, needs_review
 from .formats.base import check_language_tag
 from .formats.alignment import write_links, write_unaligned
 from .formats.source import write_source_text
@@ -166,8 +166,14 @@ class TranslateOptions:
 
 
 def memory_suffixes(formats: Sequence[str]) -> list[str]:
-    """The files a document's memories take: machine drafts apart in ``mt.tmx``, and the document for CAT tools."""
-    return [s for fmt in formats for s in ([fmt, "mt.tmx"] if fmt == "tmx" else [fmt])] + ["source.txt"]
+    """The files a document's memories take: machine drafts apart in ``mt.tmx``, repaired memory matches in
+    ``fuzzy.tmx``, and the document for CAT tools."""
+    return [s for fmt in formats for s in ([fmt, "mt.tmx", "fuzzy.tmx"] if fmt == "tmx" else [fmt])] + ["source.txt"]
+
+
+def _unconfirmed_tm(unit: TranslationUnit) -> bool:
+    """A project-memory match that fills a unit unconfirmed (a repaired fuzzy match)."""
+    return unit.origin is Origin.TM and needs_review(unit)
 
 
 def write_memories(stem: Path, document: Document | None, units: Sequence[TranslationUnit], formats: Sequence[str],
@@ -176,8 +182,9 @@ def write_memories(stem: Path, document: Document | None, units: Sequence[Transl
 
     A CAT tool shows every unit of a TMX in ``tm/`` as a translation
     memory match, so machine drafts go to a file of their own that users
-    load as machine translation (a penalty folder, a separate TM); PO and
-    CSV keep every unit, marked, since their reviewers see the origin.
+    load as machine translation (a penalty folder, a separate TM), and so
+    do memory matches repaired unconfirmed (``fuzzy.tmx``); PO and CSV keep
+    every unit, marked, since their reviewers see the origin.
     """
     written = []
     for suffix in memory_suffixes(formats):
@@ -188,15 +195,15 @@ def write_memories(stem: Path, document: Document | None, units: Sequence[Transl
                     remove_output(path)  # stale from an earlier run
                 continue
             write_source_text(document, path)
-        elif suffix == "mt.tmx":
-            drafts = [u for u in units if u.origin is Origin.MT]
-            if not drafts:
+        elif suffix in ("mt.tmx", "fuzzy.tmx"):
+            apart = [u for u in units if (u.origin is Origin.MT if suffix == "mt.tmx" else _unconfirmed_tm(u))]
+            if not apart:
                 if path.exists():
                     remove_output(path)  # stale from an earlier run
                 continue
-            WRITERS["tmx"](drafts, path, header)
+            WRITERS["tmx"](apart, path, header)
         elif suffix == "tmx":
-            WRITERS["tmx"]([u for u in units if u.origin is not Origin.MT], path, header)
+            WRITERS["tmx"]([u for u in units if u.origin is not Origin.MT and not _unconfirmed_tm(u)], path, header)
         else:
             WRITERS[suffix](list(units), path, header)
         written.append(os.fspath(path))

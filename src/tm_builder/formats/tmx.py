@@ -200,19 +200,29 @@ def _events(path: str | os.PathLike[str]) -> Iterator[tuple[str, ET.Element]]:
 
 def _units(path: str | os.PathLike[str], events: Iterator[tuple[str, ET.Element]], body: ET.Element,
            header: MemoryHeader) -> Iterator[TranslationUnit]:
+    open_: list[ET.Element] = [body]  # the elements being parsed, from the body down
     for event, el in events:
-        if event != "end" or el.tag != "tu":
+        if event == "start":
+            open_.append(el)
             continue
-        try:
-            yield _unit(el, header.srclang, header.tgtlang)
-        except ValueError as exc:
-            raise FormatError(f"{path}: unit {el.get('tuid', '?')}: bad property ({exc})") from None
-        # Done with it.  The parser reads ahead, so the units after it may hang below the body already:
-        # units end in order, so a finished one is the body's first child.
-        if len(body) and body[0] is el:
-            del body[0]
-        else:
-            el.clear()
+        if not open_ or open_[-1] is not el:
+            continue  # the end of the body, or of the document
+        open_.pop()
+        if not open_:
+            continue
+        if el.tag == "tu":
+            try:
+                yield _unit(el, header.srclang, header.tgtlang)
+            except ValueError as exc:
+                raise FormatError(f"{path}: unit {el.get('tuid', '?')}: bad property ({exc})") from None
+        if el.tag == "tu" or open_[-1] is body:
+            # Done with it: a unit, or anything else directly in the body (another tool's element).  The
+            # parser reads ahead, so later units may hang below the parent already; this one is its first.
+            parent = open_[-1]
+            if len(parent) and parent[0] is el:
+                del parent[0]
+            else:
+                parent.remove(el)
 
 
 def _header(head: ET.Element) -> MemoryHeader:
@@ -257,8 +267,14 @@ def _unit(tu: ET.Element, srclang: str, tgtlang: str) -> TranslationUnit:
     foreign: dict[str, object] = {}
     if "x-origin" not in p:  # another tool's unit: what its user saved is confirmed work, unless it says otherwise
         properties = _foreign_properties(tu, made)
-        level = dict(properties).get("x-ConfirmationLevel", "")
-        foreign = {"confirmed": (level not in _UNCONFIRMED) if target else None, "properties": properties}
+        found = dict(properties)
+        if found.get("creationid") == MT_CREATOR and found.get("changeid", MT_CREATOR) in (MT_CREATOR, ""):
+            # our draft as OmegaT saves it after inserting it from tm/auto: nobody has touched it
+            origin, notes = Origin.MT, notes[1:] if notes[:1] and notes[0].startswith(MT_NOTE) else notes
+            foreign = {"properties": properties}
+        else:
+            level = found.get("x-ConfirmationLevel", "")
+            foreign = {"confirmed": (level not in _UNCONFIRMED) if target else None, "properties": properties}
     if origin is Origin.MT:
         generated = _mt_note(p.get("x-model") or None)
         notes = notes[1:] if notes[:1] == (generated,) else notes

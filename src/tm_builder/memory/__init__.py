@@ -26,13 +26,13 @@ from ..errors import FormatError, InputError
 from ..formats import needs_review, stream_units, write_units
 from ..glossary import Glossary, check_terms
 from ..progress import ProgressFactory
-from ..textio import output_set
+from ..textio import output_set, remove_output
 from ..units import Origin, TranslationUnit
 from .match import DEFAULT_THRESHOLD, Match, Matcher, number_repair, term_repair
 from .store import AddCounts, Memory, NewUnit, StoredUnit, default_memory_path, exact_key, fuzzy_key
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "FileImport", "Leverage", "Match", "Matcher", "Memory", "StoredUnit", "default_memory_path",
+    "DEFAULT_THRESHOLD", "FileImport", "check_sources", "Leverage", "Match", "Matcher", "Memory", "StoredUnit", "default_memory_path",
     "exact_key", "export_memory", "fuzzy_key", "import_files", "leverage", "remember", "stored_as_units",
 ]
 
@@ -115,6 +115,11 @@ def _readable(path: Path) -> Path:
     return path
 
 
+def check_sources(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """The files :func:`import_files` would read for *paths*, or an error for the first that cannot be one."""
+    return [_readable(Path(p)) for p in paths]
+
+
 def import_files(memory: Memory, paths: Sequence[str | os.PathLike[str]], *,
                  progress: ProgressFactory | None = None) -> list[FileImport]:
     """Import memories (TMX, PO, CSV, OmegaT project directories) into *memory*; one report per path.
@@ -124,7 +129,7 @@ def import_files(memory: Memory, paths: Sequence[str | os.PathLike[str]], *,
     *progress* is given the number of ``<tu>`` elements in the TMX files
     (counted without parsing) and advanced as units are read.
     """
-    readable = [(os.fspath(p), _readable(Path(p))) for p in paths]
+    readable = list(zip(map(os.fspath, paths), check_sources(paths)))
     total = sum(_tmx_units(path) for _, path in readable) if progress else 0
     reports = []
     with progress(total) if progress else nullcontext(None) as advance:
@@ -136,15 +141,21 @@ def import_files(memory: Memory, paths: Sequence[str | os.PathLike[str]], *,
 
 
 def _tmx_units(path: Path) -> int:
-    """How many ``<tu>`` a TMX file holds, by counting bytes (a second's work for a gigabyte); 0 for other formats."""
+    """How many ``<tu>`` a TMX file holds, by counting bytes (a second's work for a gigabyte); 0 for other formats.
+
+    Unreadable files count 0 here: the reader says what is wrong with them.
+    """
     if path.suffix.lower() != ".tmx":
         return 0
     count, tail = 0, b""
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
-            data = tail + chunk
-            count += data.count(b"<tu>") + data.count(b"<tu ") + data.count(b"<tu\n")
-            tail = data[-3:]
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 22):
+                data = tail + chunk
+                count += data.count(b"<tu>") + data.count(b"<tu ") + data.count(b"<tu\n")
+                tail = data[-3:]
+    except OSError:
+        return 0
     return count
 
 
@@ -169,7 +180,7 @@ def stored_as_units(stored: Iterable[StoredUnit]) -> Iterator[TranslationUnit]:
     for s in stored:
         origin = Origin(s.origin) if s.origin in Origin._value2member_map_ else Origin.HUMAN
         unit = TranslationUnit(s.source, s.target, origin, document=s.document or "memory", index=s.id,
-                               score=1.0 if origin is Origin.TM else None, model=s.creator or None if origin is Origin.MT else None,
+                               score=1.0 if origin is Origin.TM and s.confirmed else None, model=s.creator or None if origin is Origin.MT else None,
                                notes=(f"memory unit {s.id}, {s.status}, from {s.file or 'this memory'}, changed {s.changed}",))
         if needs_review(unit) == s.confirmed:
             unit = replace(unit, confirmed=s.confirmed)
@@ -180,9 +191,11 @@ def export_memory(memory: Memory, path: str | os.PathLike[str], *, origins: Sequ
                   confirmed_only: bool = False) -> list[tuple[str, int]]:
     """Write the memory's current units to *path* (TMX, PO or CSV by suffix); returns (file, units) written.
 
-    A TMX is what a CAT tool takes as human work, so machine drafts go to
-    ``<stem>.mt.tmx`` beside it, as ``translate`` writes them; PO and CSV
-    keep them in the one file, marked fuzzy.
+    A TMX is what a CAT tool takes as finished work, so only confirmed units
+    go into it: machine drafts go to ``<stem>.mt.tmx`` beside it (as
+    ``translate`` writes them) and other unconfirmed units to
+    ``<stem>.fuzzy.tmx``, each to be loaded with a penalty.  PO and CSV
+    keep every unit in the one file, the unconfirmed ones marked fuzzy.
     """
     units = list(stored_as_units(memory.units(origins=origins, confirmed_only=confirmed_only)))
     if not units:
@@ -190,15 +203,17 @@ def export_memory(memory: Memory, path: str | os.PathLike[str], *, origins: Sequ
     target = Path(path)
     files = [(target, units)]
     if target.suffix.lower() == ".tmx":
-        drafts = [u for u in units if u.origin is Origin.MT]
-        files = [(target, [u for u in units if u.origin is not Origin.MT]),
-                 (target.with_name(f"{target.stem}.mt.tmx"), drafts)]
+        files = [(target, [u for u in units if not needs_review(u)]),
+                 (target.with_name(f"{target.stem}.mt.tmx"), [u for u in units if u.origin is Origin.MT]),
+                 (target.with_name(f"{target.stem}.fuzzy.tmx"), [u for u in units if needs_review(u) and u.origin is not Origin.MT])]
     written = []
-    with output_set():  # the file and its drafts change together
+    with output_set():  # the file and its companions change together
         for place, chosen in files:
             if chosen:
                 write_units(chosen, place)
                 written.append((os.fspath(place), len(chosen)))
+            elif place != target and place.exists():
+                remove_output(place)  # an earlier export's, no longer true
     return written
 
 

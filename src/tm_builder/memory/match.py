@@ -75,6 +75,7 @@ class Matcher:
         grams = list(dict.fromkeys(query[i:i + 3] for i in range(len(query) - 2)))
         if len(grams) > _LOOKED_UP:  # evenly spread over the segment, so that every part of it can find its match
             grams = [grams[i * len(grams) // _LOOKED_UP] for i in range(_LOOKED_UP)]
+        grams = list(dict.fromkeys(g.lower() for g in grams))  # the index folds case: so must its questions
         unknown = [g for g in grams if g not in self._counts]
         if unknown:
             self._counts.update(self.memory.gram_counts(unknown))
@@ -85,47 +86,69 @@ class Matcher:
         shared: Counter[int] = Counter()
         for gram in present[:_GRAMS]:
             shared.update(self.memory.with_gram(gram))
-        candidates = dict(self.memory.by_ids([i for i, _ in shared.most_common(_CANDIDATES)]))
-        found = process.extractOne(query, candidates, scorer=fuzz.ratio, score_cutoff=self.threshold)
-        if found is None:
+        rows = {i: (fuzzy, confirmed, changed) for i, fuzzy, confirmed, changed in
+                self.memory.by_ids([i for i, _ in shared.most_common(_CANDIDATES)])}
+        found = process.extract(query, {i: r[0] for i, r in rows.items()}, scorer=fuzz.ratio, score_cutoff=self.threshold,
+                                limit=None)
+        if not found:
             return None
-        _, score, unit_id = found
-        return Match(min(int(score), 99), self.memory.unit(unit_id))
+        # among equal scores a confirmed unit wins, then the newest (as for exact matches)
+        score, unit_id = max((min(int(s), 99), rows[i][1], rows[i][2], i) for _, s, i in found)[0::3]
+        return Match(score, self.memory.unit(unit_id))
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+def _swap(target: str, changes: list[tuple[str, str, str]]) -> str | None:
+    """*target* with each (pattern, old, new) replaced in one pass: every old text found exactly once, none overlapping.
+
+    Substituting one at a time would let a later change hit a text an
+    earlier one put in (1 -> 2, then 2 -> 3 turns "1 and 2" into "3 and 2").
+    """
+    spans = []
+    for pattern, _, new in changes:
+        hits = list(re.finditer(pattern, target))
+        if len(hits) != 1:
+            return None
+        spans.append((hits[0].start(), hits[0].end(), new))
+    spans.sort()
+    if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+        return None
+    out, last = [], 0
+    for start, end, new in spans:
+        out += [target[last:start], new]
+        last = end
+    return "".join(out) + target[last:]
+
+
 def number_repair(source: str, match: StoredUnit) -> tuple[str, list[str]] | None:
     """The match's target with its numbers replaced by the segment's, when numbers are all that differ.
 
-    Each number that changed must occur exactly once in the match's target
-    (as the same digits), or the target is not repaired: a number written
-    as a word in English, or twice, cannot be replaced with confidence.
-    Returns the repaired target and what was changed, or None.
+    Each number that changed must occur once in the match's source and
+    exactly once in its target (as the same digits, not an ordinal such as
+    3rd), or the target is not repaired: a number written as a word in
+    English, or twice, or a day that shares its digits with the month,
+    cannot be replaced with confidence.  Returns the repaired target and
+    what was changed, or None.
     """
     mine, theirs = _NUMBER.findall(exact_key(source)), _NUMBER.findall(exact_key(match.source))
     if len(mine) != len(theirs) or mine == theirs:
         return None
     if _NUMBER.sub("#", exact_key(source)) != _NUMBER.sub("#", exact_key(match.source)):
         return None
-    target, changes = match.target, []
-    for new, old in zip(mine, theirs):
-        if new == old:
-            continue
-        hits = list(re.finditer(rf"(?<![\d.,]){re.escape(old)}(?![\d]|[.,]\d)", target))
-        if len(hits) != 1:
-            return None
-        target = target[:hits[0].start()] + new + target[hits[0].end():]
-        changes.append(f"{old} -> {new}")
-    return target, changes
+    changed = [(old, new) for new, old in zip(mine, theirs) if new != old]
+    if any(theirs.count(old) != 1 for old, _ in changed):
+        return None
+    target = _swap(match.target, [(rf"(?<![\d.,]){re.escape(old)}(?!\d|[.,]\d|st|nd|rd|th)", old, new) for old, new in changed])
+    return (target, [f"{old} -> {new}" for old, new in changed]) if target is not None else None
 
 
 def term_repair(source: str, match: StoredUnit, glossary: Glossary) -> tuple[str, list[str]] | None:
     """The match's target with approved renderings swapped, when approved terms are all that differ.
 
-    As :func:`number_repair`: the old term's approved rendering must occur
-    exactly once in the match's target, or nothing is repaired.
+    As :func:`number_repair`: each old term must occur once in the match's
+    source and its approved rendering exactly once in the target.
     """
     def shape(text: str) -> tuple[str, list[Term]]:
         found = glossary.find(text)
@@ -138,15 +161,8 @@ def term_repair(source: str, match: StoredUnit, glossary: Glossary) -> tuple[str
     mine, theirs = shape(exact_key(source)), shape(exact_key(match.source))
     if mine[0] != theirs[0] or len(mine[1]) != len(theirs[1]) or mine[1] == theirs[1]:
         return None
-    target, changes = match.target, []
-    for new, old in zip(mine[1], theirs[1]):
-        if new.source == old.source:
-            continue
-        if not (new.enforced and old.enforced):
-            return None
-        hits = list(re.finditer(rf"(?<!\w){re.escape(old.target)}(?!\w)", target))
-        if len(hits) != 1:
-            return None
-        target = target[:hits[0].start()] + new.target + target[hits[0].end():]
-        changes.append(f"{old.source} -> {new.source} ({new.target})")
-    return target, changes
+    changed = [(old, new) for new, old in zip(mine[1], theirs[1]) if new.source != old.source]
+    if any(not (old.enforced and new.enforced) or sum(t.source == old.source for t in theirs[1]) != 1 for old, new in changed):
+        return None
+    target = _swap(match.target, [(rf"(?<!\w){re.escape(old.target)}(?!\w)", old.target, new.target) for old, new in changed])
+    return (target, [f"{old.source} -> {new.source} ({new.target})" for old, new in changed]) if target is not None else None

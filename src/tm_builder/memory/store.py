@@ -147,9 +147,9 @@ class AddCounts:
         return self
 
 
-def _pair(source: str, target: str) -> int:
-    """A 63-bit digest of a source and target: one unit per pair, without indexing both texts whole."""
-    digest = hashlib.blake2b(f"{source}\0{target}".encode("utf-8"), digest_size=8).digest()
+def _pair(key: str, target: str) -> int:
+    """A 63-bit digest of a source's exact key and a target: one unit per pair, without indexing both texts whole."""
+    digest = hashlib.blake2b(f"{key}\0{' '.join(target.split())}".encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1
 
 
@@ -162,10 +162,10 @@ class Memory:
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
         self.path = Path(path) if path is not None else default_memory_path()
-        if not create and not self.path.is_file():
-            raise InputError(f"{self.path}: no such memory (import into it first: tm-builder memory import FILE)")
         if self.path.is_dir():
             raise InputError(f"{self.path}: is a directory, not a memory file")
+        if not create and not self.path.is_file():
+            raise InputError(f"{self.path}: no such memory (import into it first: tm-builder memory import FILE)")
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,7 +246,7 @@ class Memory:
                 status = "confirmed" if u.confirmed else "unconfirmed"
                 key = exact_key(u.source)
                 fuzzy = _PUNCTUATION.sub("", key)
-                pair = _pair(u.source, u.target)
+                pair = _pair(key, u.target)
                 cur = db.execute(
                     "INSERT OR IGNORE INTO units (source, target, key, fuzzy, origin, status, document, position, prev, "
                     "next, created, changed, creator, file, pair) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -301,13 +301,14 @@ class Memory:
                           "ORDER BY status = 'confirmed' DESC, changed DESC, id DESC LIMIT 20", (key,))
         return [StoredUnit(*r) for r in rows]
 
-    def by_ids(self, ids: Sequence[int]) -> list[tuple[int, str]]:
-        """(id, fuzzy key) of the current units among *ids*."""
-        out: list[tuple[int, str]] = []
+    def by_ids(self, ids: Sequence[int]) -> list[tuple[int, str, bool, str]]:
+        """(id, fuzzy key, confirmed, changed) of the current units among *ids*."""
+        out: list[tuple[int, str, bool, str]] = []
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            out += self._rows(f"SELECT id, fuzzy FROM units WHERE superseded_by IS NULL AND id IN ({','.join('?' * len(part))})",
-                              part)
+            out += [(i, f, status == "confirmed", changed) for i, f, status, changed in self._rows(
+                f"SELECT id, fuzzy, status, changed FROM units WHERE superseded_by IS NULL AND id IN ({','.join('?' * len(part))})",
+                part)]
         return out
 
     def unit(self, unit_id: int) -> StoredUnit:
