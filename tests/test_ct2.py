@@ -152,3 +152,23 @@ def test_greedy_drafts_match_transformers(trained_model, held_in, reference_draf
     drafts = [d.text for d in engine.translate([source for source, _ in held_in])]
     rate = _exact_match(reference_drafts, drafts)
     assert rate >= 0.98, f"greedy exact match with transformers, {quantization}: {rate:.3f}"
+
+
+def test_a_changed_or_scrambled_converted_copy_is_converted_again(tiny_model, tmp_path, monkeypatch):
+    """The converted copy is what drafts come from, under the verified label: its bytes are checked like the model's."""
+    from tm_builder.engines.ct2 import MANIFEST, Ct2Engine, converted_dir
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    options = DraftOptions(beam=1, max_length=12)
+    before = [d.text for d in Ct2Engine(tiny_model, options).translate(SEGMENTS[:5])]
+    weights = converted_dir(tiny_model, f"{tiny_model.name}@local", "int8") / "model.bin"
+    assert (weights.parent / MANIFEST).is_file()
+    original = weights.read_bytes()
+    stat = weights.stat()
+    for damage in (b"\x00" * 64, os.urandom(64)):  # changed bytes, size and mtime restored; then scrambled
+        with weights.open("r+b") as f:
+            f.seek(len(original) // 2)
+            f.write(damage)
+        os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        again = [d.text for d in Ct2Engine(tiny_model, options).translate(SEGMENTS[:5])]
+        assert weights.read_bytes() == original and again == before

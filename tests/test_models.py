@@ -195,3 +195,28 @@ def test_one_lock_file_wherever_the_command_runs_and_the_offline_route_installs(
     assert done.returncode == 0, done.stderr
     assert "opus-mt-zh-en@local-" in done.stdout
     assert run("models", "verify", env=env).returncode == 0
+
+
+def test_an_edit_in_place_with_size_and_mtime_restored_is_noticed(tiny_model, tmp_path, isolated_env):
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model, copy)
+    spec = lock_from_directory("tiny", copy, lock=load_lock(ROOT / "models.lock"))
+    verify_directory(spec, copy)  # leaves a stamp
+    weights = copy / "model.safetensors"
+    stat = weights.stat()
+    with weights.open("r+b") as f:
+        f.seek(stat.st_size - 16)
+        f.write(b"\xff" * 16)
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.raises(ModelError, match="model.safetensors does not match"):
+        verify_directory(spec, copy)
+
+
+def test_unpinned_weights_planted_beside_the_verified_ones_are_refused(tiny_model, tmp_path, isolated_env):
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model, copy)
+    spec = lock_from_directory("tiny", copy, lock=load_lock(ROOT / "models.lock"))
+    verify_directory(spec, copy)
+    (copy / "pytorch_model.bin").write_bytes(b"planted")
+    with pytest.raises(ModelError, match="pytorch_model.bin is not pinned"):
+        verify_directory(spec, copy)

@@ -234,17 +234,20 @@ def _stamp_path(spec: ModelSpec) -> Path:
 
 
 def _stat_key(path: Path) -> list[int]:
+    # ctime too: an edit in place that restores size and mtime (touch -r) cannot restore the change time
     st = path.stat()
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def verify_directory(spec: ModelSpec, directory: Path, *, use_stamp: bool = True) -> None:
     """Check every locked file of *spec* in *directory*; raise :class:`ModelError` on any mismatch.
 
     A full check hashes every file (about a second for the 300 MB model).  A
-    successful check leaves a stamp of the files' size, mtime and inode in
-    tm-builder's cache, so the next run re-hashes only if a file changed;
-    ``use_stamp=False`` (``models verify``) always hashes.
+    successful check leaves a stamp of the files' size, mtime, change time
+    and inode in tm-builder's cache, so the next run re-hashes only if a
+    file changed; ``use_stamp=False`` (``models verify``) always hashes.
+    Weights in the folder that the lock does not pin are refused: the
+    loaders would prefer them to the verified ones.
     """
     if not spec.resolved:
         raise ModelError(f"model {spec.name} is not pinned (models.lock revision {spec.revision}); run 'tm-builder models lock {spec.name}' (needs internet)")
@@ -253,6 +256,10 @@ def verify_directory(spec: ModelSpec, directory: Path, *, use_stamp: bool = True
     missing = [name for name, p in paths.items() if not p.is_file()]
     if missing:
         raise ModelError(f"model {spec.name} in {directory} is incomplete: missing {', '.join(missing)}")
+    planted = [n for n in WEIGHT_FILES if n not in paths and (directory / n).exists()]
+    if planted:  # the loaders would take it over the pinned weights
+        raise ModelError(f"model {spec.name}: {directory / planted[0]} is not pinned in models.lock, and the loaders would "
+                         f"use it instead of the verified weights; remove it, or pin it with 'models lock'")
     current = {name: _stat_key(p) for name, p in paths.items()}
     if use_stamp:
         try:

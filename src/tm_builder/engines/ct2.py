@@ -12,6 +12,7 @@ long-segment splitting and degenerate-draft retries are the shared ones of
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import TmBuilderError
+from ..models import hash_file
 from ..vocab import QUANTIZATIONS
 from .base import DraftOptions, Engine, Generation, usable_cores
 
@@ -61,6 +63,7 @@ def _convert(model_dir: Path, target: Path, quantization: str) -> None:
             TransformersConverter(str(model_dir), copy_files=["source.spm", "target.spm"]).convert(
                 str(tmp / "model"), quantization=quantization, force=True
             )
+        _record(tmp / "model")
         os.replace(tmp / "model", target)
     except FileExistsError:
         pass  # another run converted it meanwhile
@@ -69,6 +72,44 @@ def _convert(model_dir: Path, target: Path, quantization: str) -> None:
             raise TmBuilderError(f"cannot convert {model_dir} for CTranslate2 ({exc})") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: the converted copy's own record of its files' hashes, written at conversion
+MANIFEST = "tm-builder-manifest.json"
+
+
+def _record(converted: Path) -> None:
+    files = {p.name: hash_file(p)[1] for p in sorted(converted.iterdir()) if p.is_file() and p.name != MANIFEST}
+    (converted / MANIFEST).write_text(json.dumps({"files": files, "stat": _stats(converted, files)}), encoding="utf-8")
+
+
+def _stats(converted: Path, files: dict[str, str]) -> dict[str, list[int]]:
+    return {name: [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] for name in files
+            for st in [(converted / name).stat()]}
+
+
+def _intact(converted: Path) -> bool:
+    """Is the converted copy the one conversion wrote?  Its files are re-hashed when their stat has changed.
+
+    The copy is what drafts come from, under the verified model's label: a
+    changed byte in its weights would give other drafts under that label.
+    """
+    try:
+        manifest = json.loads((converted / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+        present = {p.name for p in converted.iterdir() if p.is_file() and p.name != MANIFEST}
+        if present != set(files):
+            return False
+        if manifest.get("stat") == _stats(converted, files):
+            return True
+        if any(hash_file(converted / name)[1] != digest for name, digest in files.items()):
+            return False
+        manifest["stat"] = _stats(converted, files)
+        with contextlib.suppress(OSError):
+            (converted / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        return True
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 class Ct2Engine(Engine):
@@ -90,6 +131,8 @@ class Ct2Engine(Engine):
         self.label = label or f"{source.name}@local"
         self.quantization = quantization
         converted = converted_dir(source, self.label, quantization)
+        if converted.is_dir() and not _intact(converted):
+            shutil.rmtree(converted, ignore_errors=True)  # changed, damaged, or from before the manifest: convert again
         if not (converted / "model.bin").is_file():
             _convert(source, converted, quantization)
         cores = usable_cores()
@@ -101,6 +144,9 @@ class Ct2Engine(Engine):
             )
         except ValueError as exc:  # e.g. int16 on a CPU without the instructions for it
             raise TmBuilderError(f"CTranslate2 cannot run {quantization} weights on this machine ({exc}); try int8") from None
+        except RuntimeError as exc:  # a copy damaged while this run converted or checked it
+            raise TmBuilderError(f"cannot load the converted model in {converted} ({exc}); delete that folder and run again "
+                                 "to convert it anew") from None
         self.source_spm = spm.SentencePieceProcessor(model_file=str(source / "source.spm"))
         self.target_spm = spm.SentencePieceProcessor(model_file=str(source / "target.spm"))
         config = json.loads((source / "config.json").read_text(encoding="utf-8"))
