@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +152,87 @@ def test_the_hubs_refusals_say_what_to_do(status, code, message, wanted, hub_env
         server.shutdown()
     _one_line(done, wanted)
     assert "404 Client Error." != done.stderr.strip().split(": ")[-1]
+
+
+COMMIT = "8e5c9f0d2b7a4c1e9f3d6b8a0c2e4f6a8b0d2c4e"
+
+
+def _hub(tiny_model):
+    from .hub_server import FakeHub, model_files
+
+    return FakeHub("Helsinki-NLP/opus-mt-zh-en", {COMMIT: model_files(tiny_model)}, {"main": COMMIT})
+
+
+@pytest.mark.slow
+def test_lock_pull_verify_translate_against_a_hub_then_offline(hub_env, tiny_model, tmp_path):
+    with _hub(tiny_model) as hub:
+        hub_env["HF_ENDPOINT"] = hub.endpoint
+        done = _run("models", "lock", env=hub_env)
+        assert done.returncode == 0, done.stderr
+        spec = load_lock(hub_env["TM_BUILDER_LOCK"]).get("opus-mt-zh-en")
+        assert spec.revision == COMMIT and "model.safetensors" in {f.name for f in spec.files}
+        assert not {"tf_model.h5", "rust_model.ot", "README.md"} & {f.name for f in spec.files}
+        assert _run("models", "pull", env=hub_env).returncode == 0
+        done = _run("models", "verify", env=hub_env)
+        assert done.returncode == 0 and "verified" in done.stdout, done.stdout + done.stderr
+        fetched = [r for r in hub.requests if "/resolve/" in r]
+        assert fetched and not any(decoy in r for r in fetched for decoy in ("tf_model.h5", "rust_model.ot"))
+    offline = {**hub_env, "HF_HUB_OFFLINE": "1"}
+    doc = tmp_path / "doc.txt"
+    doc.write_text("中方支持全球南方国家加强团结合作。\n", encoding="utf-8")
+    for engine in ("ct2", "marian"):
+        done = _run("translate", str(doc), "-o", str(tmp_path / engine), "--engine", engine, "--max-length", "8",
+                    "--no-terms", env=offline)
+        assert done.returncode == 0, done.stderr
+        assert "drafted 1 segment with opus-mt-zh-en" in done.stdout, done.stdout
+
+
+def _wrong(data: bytes) -> bytes:
+    """Other bytes of the same size."""
+    return bytes(b ^ 0x5A for b in data)
+
+
+@pytest.mark.slow
+def test_a_bad_cached_file_is_repaired_by_the_next_pull(hub_env, tiny_model):
+    with _hub(tiny_model) as hub:
+        hub_env["HF_ENDPOINT"] = hub.endpoint
+        assert _run("models", "lock", env=hub_env).returncode == 0
+        spec = load_lock(hub_env["TM_BUILDER_LOCK"]).get("opus-mt-zh-en")
+        cached = next(p for p in (Path(hub_env["HF_HOME"]) / "hub").rglob("vocab.json"))
+        blob = cached.resolve()
+        # the file goes bad in the cache (a faulty download, a disk error): same size, other bytes
+        blob.chmod(0o644)
+        blob.write_bytes(_wrong(blob.read_bytes()))
+        hub.served["vocab.json"] = _wrong((tiny_model / "vocab.json").read_bytes())  # and the server misbehaves once
+        failed = _run("models", "pull", env=hub_env)
+        _one_line(failed, "vocab.json", "does not match")
+        del hub.served["vocab.json"]  # the server is fixed: the next pull repairs the cache, blob included
+        done = _run("models", "pull", env=hub_env)
+        assert done.returncode == 0, done.stderr
+        assert _run("models", "verify", env=hub_env).returncode == 0
+        assert {f.name: f.sha256 for f in spec.files}["vocab.json"] == __import__("hashlib").sha256(
+            (tiny_model / "vocab.json").read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_lock_over_a_damaged_cache_pins_the_hubs_file_not_the_damage(hub_env, tiny_model):
+    import hashlib
+
+    with _hub(tiny_model) as hub:
+        hub_env["HF_ENDPOINT"] = hub.endpoint
+        hub.served["model.safetensors"] = _wrong((tiny_model / "model.safetensors").read_bytes())
+        assert _run("models", "lock", env=hub_env).returncode != 0  # the hub's own hash refuses what it served
+        assert load_lock(hub_env["TM_BUILDER_LOCK"]).get("opus-mt-zh-en").revision != COMMIT  # nothing pinned
+        del hub.served["model.safetensors"]
+        done = _run("models", "lock", env=hub_env)  # the damaged file is still in the cache: fetched again
+        assert done.returncode == 0, done.stderr
+    pinned = {f.name: f.sha256 for f in load_lock(hub_env["TM_BUILDER_LOCK"]).get("opus-mt-zh-en").files}
+    assert pinned["model.safetensors"] == hashlib.sha256((tiny_model / "model.safetensors").read_bytes()).hexdigest()
+
+
+def test_a_download_cut_off_again_and_again_is_one_line(hub_env, tiny_model):
+    with _hub(tiny_model) as hub:
+        hub_env["HF_ENDPOINT"] = hub.endpoint
+        hub.cut_after = 1000
+        done = _run("models", "lock", env=hub_env)
+    _one_line(done, "run again")

@@ -24,7 +24,7 @@ import re
 import shutil
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -436,8 +436,9 @@ def _hub_detail(exc: BaseException) -> str:
 def pull(name: str = DEFAULT_MODEL, lock: Lock | None = None) -> Path:
     """Download the locked revision of *name* into the cache and verify it.
 
-    Shows huggingface_hub's progress bars.  A file that does not match the
-    lock is an error naming the file and both hashes.
+    Shows huggingface_hub's progress bars.  A cached file that does not
+    match the lock (an earlier download went wrong) is downloaded again; one
+    that still does not match is an error naming the file and both hashes.
     """
     lock = lock or load_lock()
     spec = lock.get(name)
@@ -450,14 +451,55 @@ def pull(name: str = DEFAULT_MODEL, lock: Lock | None = None) -> Path:
         raise ModelError(f"cannot download {spec.repository}: HF_HUB_OFFLINE is set")
     from huggingface_hub import snapshot_download
 
-    with _hub_errors(f"cannot download {spec.repository}@{spec.revision}"):
+    action = f"cannot download {spec.repository}@{spec.revision}"
+    with _hub_errors(action):
         path = Path(
             snapshot_download(
                 spec.repository, revision=spec.revision, allow_patterns=[f.name for f in spec.files], cache_dir=hub_cache()
             )
         )
+        bad = [f.name for f in spec.files if (path / f.name).is_file() and hash_file(path / f.name) != (f.size, f.sha256)]
+        if bad:  # a file cached from an earlier, faulty download: fetch it again, blob and all
+            _refetch(spec.repository, spec.revision, bad, path)
     verify_directory(spec, path, use_stamp=False)
     return path
+
+
+def _refetch(repository: str, commit: str, names: Sequence[str], snapshot: Path) -> None:
+    """Download *names* again, removing the cached copies first (the snapshot's link and the blob it points to).
+
+    huggingface_hub trusts a cached blob for ever: after a faulty download
+    a file stays wrong however often ``pull`` runs, unless it is removed.
+    """
+    from huggingface_hub import hf_hub_download
+
+    for name in names:
+        link = snapshot / name
+        with contextlib.suppress(OSError):
+            blob = link.resolve()
+            link.unlink()
+            if blob.is_relative_to(hub_cache()):
+                blob.unlink()
+        hf_hub_download(repository, name, revision=commit, cache_dir=hub_cache(), force_download=True)
+
+
+def _hub_hashes(repository: str, commit: str) -> dict[str, tuple[str, str]]:
+    """What the hub says each file of *commit* is: ("sha256", digest) for LFS files, ("git", blob id) for the others."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import RepoFile
+
+    out = {}
+    for entry in HfApi().list_repo_tree(repository, revision=commit, recursive=True):
+        if isinstance(entry, RepoFile):
+            out[entry.path] = ("sha256", entry.lfs.sha256) if entry.lfs is not None else ("git", entry.blob_id)
+    return out
+
+
+def _matches_hub(path: Path, kind: str, digest: str) -> bool:
+    if kind == "sha256":
+        return hash_file(path)[1] == digest
+    data = path.read_bytes()  # small files only: the large ones are LFS
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == digest
 
 
 def lock_from_directory(
@@ -518,7 +560,9 @@ def lock_from_hub(name: str = DEFAULT_MODEL, *, revision: str = "main", lock: Lo
     """Resolve *revision* of *name*'s repository on the hub and pin its files.
 
     Needs the network: downloads the files to hash them (into the cache, so
-    a following ``pull`` has nothing left to fetch).
+    a following ``pull`` has nothing left to fetch), and checks each against
+    the hub's own hash of it (LFS sha256, git blob id), so that a file
+    damaged in the cache is fetched again, never pinned.
     """
     lock = lock or load_lock()
     spec = lock.get(name)
@@ -526,11 +570,21 @@ def lock_from_hub(name: str = DEFAULT_MODEL, *, revision: str = "main", lock: Lo
         raise ModelError(f"cannot resolve {spec.repository}: HF_HUB_OFFLINE is set")
     from huggingface_hub import HfApi, snapshot_download
 
-    with _hub_errors(f"cannot resolve {spec.repository}@{revision}"):
+    action = f"cannot resolve {spec.repository}@{revision}"
+    with _hub_errors(action):
         info = HfApi().model_info(spec.repository, revision=revision, timeout=_read_timeout())
         listed = {s.rfilename for s in info.siblings or []}
         wanted = [n for n in MARIAN_FILES if n in listed] + [n for n in WEIGHT_FILES if n in listed][:1]
         path = Path(snapshot_download(spec.repository, revision=info.sha, allow_patterns=wanted, cache_dir=hub_cache()))
+        # pin what the hub holds, not what the cache holds: a file damaged there is fetched again
+        hub_hashes = _hub_hashes(spec.repository, info.sha)
+        differ = [n for n in wanted if n in hub_hashes and not _matches_hub(path / n, *hub_hashes[n])]
+        if differ:
+            _refetch(spec.repository, info.sha, differ, path)
+            still = [n for n in differ if not _matches_hub(path / n, *hub_hashes[n])]
+            if still:
+                raise ModelError(f"{action}: {still[0]} as downloaded does not match the hub's own hash of it; nothing "
+                                 "was pinned (run again later, or from another network)")
     resolved = lock_from_directory(name, path, repository=spec.repository, revision=info.sha, license=spec.license, lock=lock)
     return resolved
 
