@@ -236,3 +236,33 @@ def test_a_download_cut_off_again_and_again_is_one_line(hub_env, tiny_model):
         hub.cut_after = 1000
         done = _run("models", "lock", env=hub_env)
     _one_line(done, "run again")
+
+
+@pytest.mark.slow
+def test_the_real_layout_weights_on_main_as_pytorch_bin_and_safetensors_on_a_pr_revision(hub_env, tiny_model, tmp_path):
+    """opus-mt-zh-en has pytorch_model.bin on main and model.safetensors only on a refs/pr/ revision: both load in both engines."""
+    import torch
+    from safetensors.torch import load_file
+
+    from .hub_server import FakeHub, model_files
+
+    safetensors = model_files(tiny_model)
+    binary = {k: v for k, v in safetensors.items() if k != "model.safetensors"}
+    buffer = tmp_path / "pytorch_model.bin"
+    torch.save(load_file(tiny_model / "model.safetensors"), buffer)
+    binary["pytorch_model.bin"] = buffer.read_bytes()
+    pr = "1f0e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"
+    doc = tmp_path / "doc.txt"
+    doc.write_text("中方支持全球南方国家。\n", encoding="utf-8")
+    with FakeHub("Helsinki-NLP/opus-mt-zh-en", {COMMIT: binary, pr: safetensors}, {"main": COMMIT, "refs/pr/1": pr}) as hub:
+        hub_env["HF_ENDPOINT"] = hub.endpoint
+        for revision, weights in (("main", "pytorch_model.bin"), ("refs/pr/1", "model.safetensors")):
+            done = _run("models", "lock", "--revision", revision, env=hub_env)
+            assert done.returncode == 0, done.stderr
+            assert weights in {f.name for f in load_lock(hub_env["TM_BUILDER_LOCK"]).get("opus-mt-zh-en").files}
+            assert _run("models", "pull", env=hub_env).returncode == 0
+            for engine in ("ct2", "marian"):
+                out = tmp_path / f"{engine}-{weights}"
+                done = _run("translate", str(doc), "-o", str(out), "--engine", engine, "--max-length", "8", "--no-terms",
+                            env=hub_env)
+                assert done.returncode == 0 and "drafted 1 segment" in done.stdout, done.stderr
