@@ -44,6 +44,8 @@ class FakeHub:
         self.refs = refs or {}
         self.served: dict[str, bytes] = {}
         self.cut_after: int | None = None
+        #: when set, large files are advertised as Xet-stored, with this CAS address (unreachable, in the tests)
+        self.xet_cas: str | None = None
         self.requests: list[str] = []
         self._api = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(cdn=False))
         self._cdn = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(cdn=True))
@@ -111,6 +113,9 @@ class FakeHub:
                 path = urlparse(self.path).path
                 if cdn:
                     return self._blob(path)
+                if re.fullmatch(r"/api/models/[^/]+/[^/]+/xet-read-token/[^/]+", path) and hub.xet_cas:
+                    return self._send(200, b"{}", {"X-Xet-Cas-Url": hub.xet_cas, "X-Xet-Access-Token": "token",
+                                                   "X-Xet-Token-Expiration": "4102444800", "Content-Type": "application/json"})
                 m = re.fullmatch(r"/api/models/(?P<repo>[^/]+/[^/]+)/(?P<kind>revision|tree)/(?P<rev>[^/]+)(?:/.*)?", path)
                 if m:
                     return self._api(m["repo"], m["kind"], m["rev"])
@@ -135,6 +140,8 @@ class FakeHub:
                         entry = {"type": "file", "oid": git_blob_id(data), "size": len(data), "path": name}
                         if name.endswith(LFS_SUFFIXES):
                             entry["lfs"] = {"oid": hashlib.sha256(data).hexdigest(), "size": len(data), "pointerSize": 134}
+                            if hub.xet_cas:
+                                entry["xetHash"] = hashlib.sha256(b"xet" + data).hexdigest()
                         body.append(entry)
                 self._send(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
@@ -151,6 +158,9 @@ class FakeHub:
                 if name.endswith(LFS_SUFFIXES):
                     sha = hashlib.sha256(data).hexdigest()
                     location = f"http://127.0.0.1:{hub._cdn.server_address[1]}/blobs/{sha}"
+                    if hub.xet_cas:
+                        common.update({"X-Xet-Hash": hashlib.sha256(b"xet" + data).hexdigest(),
+                                       "X-Xet-Refresh-Route": f"{hub.endpoint}/api/models/{repo}/xet-read-token/{commit}"})
                     return self._send(302, b"", {**common, "Location": location, "X-Linked-Etag": f'"{sha}"',
                                                   "X-Linked-Size": str(len(data)), "ETag": f'"{git_blob_id(data)}"'})
                 served = hub.served.get(name, data)

@@ -266,3 +266,15 @@ def test_the_real_layout_weights_on_main_as_pytorch_bin_and_safetensors_on_a_pr_
                 done = _run("translate", str(doc), "-o", str(out), "--engine", engine, "--max-length", "8", "--no-terms",
                             env=hub_env)
                 assert done.returncode == 0 and "drafted 1 segment" in done.stdout, done.stderr
+
+
+@pytest.mark.slow
+def test_an_unreachable_xet_storage_says_how_to_download_without_it(hub_env, tiny_model):
+    with _hub(tiny_model) as hub:
+        hub_env["HF_ENDPOINT"] = hub.endpoint
+        hub.xet_cas = f"http://127.0.0.1:{_free_port()}"  # the hub advertises Xet; its storage host is blocked
+        hub_env.update({"HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": "1", "HF_XET_CLIENT_RETRY_MAX_DURATION": "5"})
+        done = _run("models", "lock", env=hub_env)
+        _one_line(done, "HF_HUB_DISABLE_XET=1")
+        done = _run("models", "lock", env={**hub_env, "HF_HUB_DISABLE_XET": "1"})  # the classic way works
+        assert done.returncode == 0, done.stderr
