@@ -15,7 +15,8 @@ Bound to loopback, started and stopped by the tests.  It answers:
 
 Faults are set on the object while it runs: :attr:`served` replaces a
 file's bytes on the wire (a wrong file of the right size), :attr:`cut_after`
-closes every large download after that many bytes.
+closes every large download after that many bytes (or, with :attr:`stall`,
+holds it open without sending more).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -44,12 +46,15 @@ class FakeHub:
         self.refs = refs or {}
         self.served: dict[str, bytes] = {}
         self.cut_after: int | None = None
+        #: when true, a cut-off download is held open instead of closed (a stalled transfer)
+        self.stall = False
         #: when set, large files are advertised as Xet-stored, with this CAS address (unreachable, in the tests)
         self.xet_cas: str | None = None
         self.requests: list[str] = []
         self._api = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(cdn=False))
         self._cdn = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(cdn=True))
         for server in (self._api, self._cdn):
+            server.daemon_threads, server.block_on_close = True, False  # a stalled answer must not hold up close()
             threading.Thread(target=server.serve_forever, daemon=True).start()
 
     @property
@@ -188,6 +193,8 @@ class FakeHub:
                     self.end_headers()
                     self.wfile.write(part[:hub.cut_after])
                     self.wfile.flush()
+                    if hub.stall:
+                        time.sleep(30)
                     self.close_connection = True
                     return
                 self._send(status, part, headers)

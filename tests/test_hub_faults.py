@@ -230,10 +230,11 @@ def test_lock_over_a_damaged_cache_pins_the_hubs_file_not_the_damage(hub_env, ti
     assert pinned["model.safetensors"] == hashlib.sha256((tiny_model / "model.safetensors").read_bytes()).hexdigest()
 
 
-def test_a_download_cut_off_again_and_again_is_one_line(hub_env, tiny_model):
+@pytest.mark.parametrize("stall", [False, True], ids=["cut off", "stalled"])
+def test_a_download_cut_off_or_stalled_again_and_again_is_one_line(hub_env, tiny_model, stall):
     with _hub(tiny_model) as hub:
         hub_env["HF_ENDPOINT"] = hub.endpoint
-        hub.cut_after = 1000
+        hub.cut_after, hub.stall = 1000, stall
         done = _run("models", "lock", env=hub_env)
     _one_line(done, "run again")
 
