@@ -458,3 +458,17 @@ def test_a_failed_import_makes_no_memory_and_an_unreadable_file_is_named(tmp_pat
     done = tm_builder("memory", "import", tmp_path / "nope.tmx", "--memory", memory)
     assert done.returncode != 0 and "no such file" in done.stderr and not memory.exists()
     assert "is a directory" in tm_builder("memory", "stats", "--memory", tmp_path).stderr
+
+
+def test_stats_search_and_export_only_read_the_memory(tmp_path):
+    """They open it read-only: a memory on a read-only disk, or a shared copy, serves them, and is never changed."""
+    memory = tmp_path / "ro" / "m.sqlite3"
+    memory.parent.mkdir()
+    assert tm_builder("memory", "import", MEMORY / "trados.tmx", "--memory", memory).returncode == 0
+    with sqlite3.connect(memory) as db:
+        db.execute("PRAGMA journal_mode=DELETE")  # as a copy handed round would be
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in memory.parent.iterdir())
+    assert tm_builder("memory", "stats", "--memory", memory).returncode == 0
+    assert "Global South" in tm_builder("memory", "search", "全球", "--memory", memory).stdout
+    assert tm_builder("memory", "export", "-o", tmp_path / "out.po", "--memory", memory).returncode == 0
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in memory.parent.iterdir()) == before  # no -wal, no write

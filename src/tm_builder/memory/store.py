@@ -169,10 +169,14 @@ class Memory:
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=120, isolation_level=None)
-            self._check_or_create()
-            self._db.execute("PRAGMA journal_mode=WAL")  # only once it is known to be ours
-            self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+                self._check_or_create()
+                self._db.execute("PRAGMA journal_mode=WAL")  # only once it is known to be ours
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            else:  # export, stats, search only read: a memory on a read-only disk or shared copy serves them
+                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=120,
+                                           isolation_level=None)
+                self._check(self._db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"))
             self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB: a million-unit index does not fit SQLite's 2 MiB default
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
@@ -193,16 +197,25 @@ class Memory:
                 for statement in filter(str.strip, _SCHEMA.split(";\n")):
                     self._db.execute(statement)
                 self._db.executemany("INSERT INTO meta VALUES (?, ?)", [("kind", _KIND), ("version", _VERSION)])
-            kind = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
-            if kind.get("kind") != _KIND:
-                raise self._unusable(Exception("its meta table is another program's"))
-            if kind.get("version") != _VERSION:
-                raise self._unusable(Exception(f"memory version {kind.get('version')}, this tm-builder reads {_VERSION}"))
+            self._check_meta()
             self._db.execute("COMMIT")
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
+
+    def _check(self, tables: sqlite3.Cursor) -> None:
+        names = {r[0] for r in tables}
+        if "meta" not in names:
+            raise self._unusable(Exception("a database of another program" if names else "an empty file"))
+        self._check_meta()
+
+    def _check_meta(self) -> None:
+        kind = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        if kind.get("kind") != _KIND:
+            raise self._unusable(Exception("its meta table is another program's"))
+        if kind.get("version") != _VERSION:
+            raise self._unusable(Exception(f"memory version {kind.get('version')}, this tm-builder reads {_VERSION}"))
 
     def close(self) -> None:
         self._db.close()
