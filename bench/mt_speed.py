@@ -201,7 +201,7 @@ def measure_one(model_dir: Path, engine_name: str, beam: int, batch_size: int, t
     start = time.perf_counter()
     target_tokens = sum(run(batch) for batch in batches)
     wall_s = time.perf_counter() - start
-    threads = engine._torch.get_num_threads() if engine_name == "marian" else engine.workers
+    threads = engine._torch.get_num_threads() if engine_name == "marian" else engine.threads
     return {
         "segments": len(texts),
         "target_tokens": target_tokens,

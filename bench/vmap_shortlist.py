@@ -311,7 +311,7 @@ def with_vmap(engine, converted: Path, vmap: Path, workdir: Path):
     shutil.copy(vmap, target / "vmap.txt")
     engine.translator = _VmapTranslator(
         ctranslate2.Translator(str(target), device="cpu", compute_type=engine.quantization,
-                               inter_threads=engine.workers, intra_threads=1)
+                               inter_threads=engine.threads, intra_threads=1)
     )
     return engine
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ from typing import Annotated, Optional
 import typer
 
 from .version import __version__
-from .vocab import ENGINES, LANGS, MT_PLACES, QUANTIZATIONS
+from .vocab import DEVICES, ENGINES, LANGS, MT_PLACES, QUANTIZATIONS
 from .engines.base import DraftOptions
 from .errors import TmBuilderError
 
@@ -61,6 +63,7 @@ def _choices(name: str, values: tuple[str, ...]) -> type[Enum]:
 
 LangOption = _choices("LangOption", LANGS)
 EngineOption = _choices("EngineOption", ENGINES)
+DeviceOption = _choices("DeviceOption", DEVICES)
 OmegatMtOption = _choices("OmegatMtOption", MT_PLACES)
 QuantizationOption = _choices("QuantizationOption", QUANTIZATIONS)
 
@@ -153,8 +156,20 @@ def segment(
 
 @app.command()
 def translate(
-    files: Annotated[list[Path], typer.Argument(help="Documents to translate.", metavar="FILE...")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po and .csv.")],
+    files: Annotated[
+        Optional[list[Path]], typer.Argument(help="Documents to translate, or folders of them (their .txt files, any depth).",
+                                             metavar="FILE_OR_DIR...", show_default=False)
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po and .csv (a folder's layout kept).")] = ...,
+    files_from: Annotated[
+        Optional[Path], typer.Option("--files-from", help="A file listing more documents, one path per line (for archives too big for a command line).")
+    ] = None,
+    ray: Annotated[
+        Optional[str], typer.Option("--ray", is_flag=False, flag_value="local", metavar="[ADDRESS]",
+                                    help="Draft on Ray: alone, a local instance; with an address (auto, ray://host:10001, host:6379), that cluster. Needs tm-builder[cluster].")
+    ] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="With --ray: engines drafting at once (default: one per CPU, or GPU, of the cluster).")] = None,
+    device: Annotated[DeviceOption, typer.Option("--device", help="Where the engines run: cpu, cuda, or auto (a GPU when there is one).")] = DeviceOption.cpu,
     engine: Annotated[
         EngineOption, typer.Option("--engine", help="Drafting engine: ct2 (CTranslate2, fast), marian (transformers), auto (ct2 if installed), none (no drafts).")
     ] = EngineOption.auto,
@@ -209,8 +224,9 @@ def translate(
             reference=reference, scorers=_scorer_names(scorers), cache=not no_cache, glossaries=tuple(glossary or ()),
             curated=not no_curated, terms=not no_terms, omegat=omegat, omegat_mt=omegat_mt.value,
             target_lang=target_lang, presegmented=presegmented, memory=_memory_in_use(memory), fuzzy_threshold=fuzzy_threshold,
+            files_from=files_from, ray=ray, workers=workers, device=device.value,
         )
-        summary = translate_files(list(files), output, options, progress=lambda total: progress_bar(total, "drafting"),
+        summary = translate_files(list(files or ()), output, options, progress=lambda total: progress_bar(total, "drafting"),
                                   term_progress=lambda total: progress_bar(total, "finding terms", unit="step"))
         _print_run(summary)
 
@@ -219,7 +235,7 @@ def _print_run(summary) -> None:
     """What a translate run did: alignment, each document, the OmegaT project, scores, drafting and the cache."""
     if summary.alignment is not None:
         _report_alignment(summary.alignment)
-    for doc in summary.documents:
+    for doc in summary.documents if len(summary.documents) <= _LISTED_DOCUMENTS else ():
         kinds = ", ".join(f"{n} {k}" for k, n in doc.kinds.items())
         typer.echo(
             f"{doc.path}: {doc.lang}, {_count(doc.paragraphs, 'paragraph')} ({doc.repaired} layout breaks repaired), "
@@ -254,6 +270,13 @@ def _print_run(summary) -> None:
             typer.echo(
                 f"draft cache: {summary.new_drafts} new drafts stored, {summary.reused_drafts} reused ({summary.cache_path})"
             )
+    if len(summary.documents) > _LISTED_DOCUMENTS or summary.where != "one machine":
+        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.stages.items())
+        typer.echo(f"{_count(summary.workers, 'worker')} on {summary.where}; {stages}")
+
+
+#: an archive's documents are summed up, not listed one by one
+_LISTED_DOCUMENTS = 20
 
 
 @app.command("glossary")
@@ -617,12 +640,30 @@ def _buffered_stdout() -> None:
         )
 
 
+def _optional_ray_address(args: list[str]) -> list[str]:
+    """``--ray`` alone means a local instance: typer has no option with an optional value, so say it for it.
+
+    The word after ``--ray`` is its address only when it looks like one
+    (``auto``, ``ray://...``, ``host:port``) and is not a file or folder.
+    """
+    out = []
+    for i, arg in enumerate(args):
+        if arg == "--ray":
+            following = args[i + 1] if i + 1 < len(args) else None
+            address = following is not None and not os.path.exists(following) and (
+                following == "auto" or following.startswith("ray://") or re.fullmatch(r"[\w.\[\]-]+:\d+", following))
+            if not address:
+                arg = "--ray=local"
+        out.append(arg)
+    return out
+
+
 def main() -> None:
     """Console-script entry point."""
     _buffered_stdout()
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        app()
+        app(args=_optional_ray_address(sys.argv[1:]))
     finally:
         try:
             if sys.stdout is not None:

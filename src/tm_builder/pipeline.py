@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .align import DocumentAlignment, align_translation
-from .engines.base import DraftOptions, Engine
+from .engines.base import Draft, DraftOptions, Engine
 from .errors import InputError
 from .formats import WRITERS, MemoryHeader, needs_review
 from .formats.base import check_language_tag
@@ -25,17 +26,25 @@ from .formats.alignment import write_links, write_unaligned
 from .formats.source import write_source_text
 from .formats.termbase import write_glossary_csv
 from .glossary import Glossary, Term
+from .inputs import Input, collect_inputs
 from .memory import DEFAULT_THRESHOLD, Leverage, Matcher, Memory, leverage, remember
 from .memory.store import AddCounts
 from .progress import ProgressFactory
-from .review import glossary_terms, keep_decisions, load_glossary, qa_aligned
+from .review import (
+    TermRequest, approved_sources, candidates_key, glossary_terms, keep_decisions, load_glossary, qa_aligned, recall_candidates,
+    remember_candidates, term_request,
+)
 from .formats.omegat import check_project_dir, write_omegat_project
 from .report import write_html
 from .score import ScoreReport, score
 from .segment import lines_document, segment_file
 from .store import DraftCache
+from .terms import Candidate, extract_terms_of
 from .textio import output_directory, output_set, refuse_overwrite, remove_output, writable_parent
-from .translate import document_units, draft_units, load_engine, require_chinese, score_on_reference
+from .translate import (
+    DEVICES, Dispatch, LocalDispatch, document_units, draft_units, drafting_sources, load_engine, plan_drafts, reference_blanks,
+    require_chinese, run_plan, score_on_reference,
+)
 from .units import Document, Origin, TranslationUnit
 from .vocab import ENGINES
 
@@ -100,6 +109,10 @@ class RunSummary:
     memory_path: str | None = None
     leverage: Leverage | None = None
     remembered: AddCounts | None = None
+    #: engines that drafted at once, where (``one machine`` or the Ray cluster's address), and seconds per stage
+    workers: int = 1
+    where: str = "one machine"
+    stages: dict[str, float] = field(default_factory=dict)
 
     def _total(self, name: str) -> int:
         return sum(getattr(d, name) for d in self.documents)
@@ -138,7 +151,12 @@ class TranslateOptions:
     (no layout repair, no sentence splitting, no ``.source.txt``);
     ``memory``: a project memory (:mod:`tm_builder.memory`) every segment is
     looked up in before drafting, fuzzy matches from ``fuzzy_threshold`` up
-    shown, and the run's aligned pairs stored in afterwards.
+    shown, and the run's aligned pairs stored in afterwards;
+    ``files_from``: a file listing more inputs, one path per line
+    (:func:`tm_builder.inputs.collect_inputs`); ``ray``: draft on a Ray
+    cluster (``"local"`` starts one here; else its address, ``auto`` or
+    ``ray://host:port``) with ``workers`` engines (default: one per CPU of
+    the cluster); ``device``: ``cpu``, ``cuda`` or ``auto`` for the engines.
     """
 
     engine: str = "auto"
@@ -159,6 +177,10 @@ class TranslateOptions:
     presegmented: bool = False
     memory: str | os.PathLike[str] | None = None
     fuzzy_threshold: int = DEFAULT_THRESHOLD
+    files_from: str | os.PathLike[str] | None = None
+    ray: str | None = None
+    workers: int | None = None
+    device: str = "cpu"
 
     def suffixes(self) -> list[str]:
         """What is written per document."""
@@ -218,22 +240,29 @@ def translate_files(
     progress: ProgressFactory | None = None,
     term_progress: ProgressFactory | None = None,
 ) -> RunSummary:
-    """Segment and translate *paths*, writing ``OUTDIR/<stem>.{tmx,po,csv}`` for each (see :class:`TranslateOptions`).
+    """Segment and translate *paths*, writing ``OUTDIR/<name>.{tmx,po,csv}`` for each (see :class:`TranslateOptions`).
 
+    *paths* are files or folders (an archive: see :mod:`tm_builder.inputs`).
     Every input is read and segmented, and the model resolved and verified,
-    before any output is written; each output is written atomically.  A run
-    that fails leaves no partial files.  *progress*, if given, is called with
-    the number of segments to draft and returns a context manager yielding
-    a callback (see :func:`tm_builder.progress.progress_bar`).
+    before any output is written.  The archive's distinct segments are
+    drafted once each, in the same chunks on one machine and on a cluster
+    (:func:`tm_builder.translate.plan_drafts`), and each document's files
+    are written together, atomically, as soon as its drafts are done: an
+    interrupted run keeps the finished documents, and a re-run takes the
+    drafts made so far from the cache.  *progress*, if given, is called
+    with the number of segments to draft and returns a context manager
+    yielding a callback (see :func:`tm_builder.progress.progress_bar`).
     """
     o = options or TranslateOptions()
-    _check_request(paths, o)
+    clock = time.perf_counter()
+    inputs = collect_inputs(paths, o.files_from)
+    _check_request(inputs, o)
     read = lines_document if o.presegmented else segment_file
-    documents = [read(p, lang=o.lang) for p in paths]
+    documents = [read(i.path, lang=o.lang) for i in inputs]
     known = load_glossary(o.glossaries, curated=o.curated)
     aligned = None
     if o.reference is not None:
-        names = (os.fspath(paths[0]), os.fspath(o.reference))
+        names = (os.fspath(inputs[0].path), os.fspath(o.reference))
         aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names,
                                     terms=known.pairs())
     if o.engine != "none":
@@ -241,21 +270,28 @@ def translate_files(
     if o.omegat is not None:
         check_project_dir(o.omegat, o.omegat_mt)
     out = Path(outdir)
-    refuse_overwrite([out / f"{Path(p).stem}.{fmt}" for p in paths for fmt in o.suffixes()], [*paths, *o.glossaries])
+    refuse_overwrite([out / f"{i.name}.{fmt}" for i in inputs for fmt in o.suffixes()], [*(i.path for i in inputs), *o.glossaries])
     if o.terms:
-        keep_decisions([out / f"{Path(p).stem}.glossary.csv" for p in paths],
+        keep_decisions([out / f"{i.name}.glossary.csv" for i in inputs],
                        hint="pass it with --glossary to apply them and move it out of the output directory, or add --no-terms")
+    stages = {"segment": time.perf_counter() - clock}
     started = time.perf_counter()
     draft = replace(o.draft, terms=known.pairs())
-    drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization)  # resolves and verifies the model first
+    # With Ray the engines run on the workers; this one verifies the model first and signs the drafts.
+    drafter = load_engine(o.engine, o.model, draft, quantization=o.quantization, device="cpu" if o.ray else o.device)
     memory = Memory(o.memory) if o.memory is not None else None  # a foreign or damaged file is refused here
     try:
-        with output_directory(out):
+        with output_directory(out), _dispatch(o, drafter) as dispatch:
             summary = RunSummary(engine=drafter.kind if drafter else "none", model=drafter.label if drafter else None,
-                                 alignment=aligned, load_seconds=time.perf_counter() - started)
-            results, proposals = _draft_and_propose(documents, aligned, known, drafter, o, progress, summary, term_progress,
-                                                    memory)
-            _write_run(paths, documents, results, proposals, aligned, known, drafter, o, out, summary)
+                                 alignment=aligned, load_seconds=time.perf_counter() - started, workers=dispatch.workers,
+                                 where=o.ray and getattr(dispatch, "address", o.ray) or "one machine", stages=stages)
+            run = _Run(inputs, documents, aligned, known, drafter, dispatch, o, out, summary)
+            results = run.go(progress, term_progress, memory)
+            if o.omegat is not None:
+                files = write_omegat_project(o.omegat, [(i.name, u) for i, u in zip(inputs, results)], known,
+                                             header=MemoryHeader(tgtlang=o.target_lang).with_properties(**run.signature),
+                                             mt=o.omegat_mt, target_lang=o.target_lang)
+                summary.omegat = (os.fspath(o.omegat), tuple(files))
         if memory is not None and aligned is not None:
             summary.remembered = remember(memory, results[0], os.fspath(o.reference))
         return summary
@@ -264,82 +300,175 @@ def translate_files(
             memory.close()
 
 
-def _write_run(paths: Sequence[str | os.PathLike[str]], documents: Sequence[Document], results: list[list[TranslationUnit]],
-               proposals: list[list[Term]], aligned: DocumentAlignment | None, known: Glossary, drafter: Engine | None,
-               o: TranslateOptions, out: Path, summary: RunSummary) -> None:
-    """Every document's outputs, published together, then the OmegaT project."""
-    signature = drafter.signature() if drafter else {"engine": "none"}
-    if aligned is not None:
-        signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
-                      "reference-document": os.path.basename(os.fspath(o.reference))}
-    with output_set():  # every document's files appear together, or none of them
-        for path, document, units, proposed in zip(paths, documents, results, proposals):
-            written = write_document_outputs(out / Path(path).stem, document, units, o.formats, signature,
-                                             proposed if o.terms else None, aligned, target_lang=o.target_lang,
-                                             source_text=not o.presegmented)
-            summary.documents.append(DocumentReport.of(path, document, units, written))
-    if o.omegat is not None:
-        files = write_omegat_project(o.omegat, [(Path(p).stem, u) for p, u in zip(paths, results)], known,
-                                     header=MemoryHeader(tgtlang=o.target_lang).with_properties(**signature),
-                                     mt=o.omegat_mt, target_lang=o.target_lang)
-        summary.omegat = (os.fspath(o.omegat), tuple(files))
+def _dispatch(o: TranslateOptions, drafter: Engine | None) -> AbstractContextManager[Dispatch]:
+    """Where the drafting runs: this process, or a Ray cluster (imported only when asked for)."""
+    if o.ray is None:
+        return nullcontext(LocalDispatch(drafter))
+    try:
+        from .cluster import RayDispatch
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("ray"):
+            raise
+        raise InputError("--ray needs Ray: pip install 'tm-builder[cluster]'") from None
+    return RayDispatch(None if o.ray == "local" else o.ray, drafter, workers=o.workers, device=o.device)
 
 
-def _check_request(paths: Sequence[str | os.PathLike[str]], o: TranslateOptions) -> None:
-    """What can be refused before reading anything: no inputs, unknown names, outputs that would collide."""
-    if not paths:
-        raise InputError("no input files given")
+class _Run:
+    """One ``translate`` run after its checks: prepare every document, plan the drafting, finish documents as their drafts arrive."""
+
+    def __init__(self, inputs: Sequence[Input], documents: Sequence[Document], aligned: DocumentAlignment | None,
+                 known: Glossary, drafter: Engine | None, dispatch: Dispatch, o: TranslateOptions, out: Path,
+                 summary: RunSummary) -> None:
+        self.inputs, self.documents, self.aligned, self.known = inputs, documents, aligned, known
+        self.drafter, self.dispatch, self.o, self.out, self.summary = drafter, dispatch, o, out, summary
+        self.signature = drafter.signature() if drafter else {"engine": "none"}
+        if aligned is not None:
+            self.signature |= {"reference": aligned.alignment.signature.get("scorers", ""),
+                               "reference-document": os.path.basename(os.fspath(o.reference))}
+        self.reports: dict[int, DocumentReport] = {}
+        self.results: dict[int, list[TranslationUnit]] = {}
+        self.drafts: dict[str, Draft] = {}
+        self.users: Counter[str] = Counter()
+
+    def go(self, progress: ProgressFactory | None, term_progress: ProgressFactory | None,
+           memory: Memory | None) -> list[list[TranslationUnit]]:
+        """Every document finished and written; the units of each (kept for an OmegaT project or a memory)."""
+        o, summary = self.o, self.summary
+        self.prepared = self._prepare(memory)
+        store = DraftCache() if self.drafter is not None and o.cache else None
+        before = len(store) if store is not None else 0
+        try:
+            clock = time.perf_counter()
+            self.terms = self._term_requests(store, term_progress) if o.terms else [None] * len(self.documents)
+            summary.stages["terms"] = time.perf_counter() - clock
+            self._draft(store, progress)
+        finally:
+            if store is not None:
+                summary.new_drafts, summary.reused_drafts = len(store) - before, store.hits
+                summary.cache_path = os.fspath(store.path)
+                store.close()
+        summary.documents = [self.reports[d] for d in range(len(self.documents))]
+        return [self.results.get(d, []) for d in range(len(self.documents))]
+
+    def _prepare(self, memory: Memory | None) -> list[list[TranslationUnit]]:
+        """Every document's units before drafting: aligned pairs checked, memory matches filled."""
+        prepared = [qa_aligned(self.aligned.units, self.known.enforced())] if self.aligned else [
+            document_units(d) for d in self.documents]
+        if memory is not None:
+            matcher = Matcher(memory, self.o.fuzzy_threshold)
+            self.summary.leverage, self.summary.memory_path = Leverage(), os.fspath(memory.path)
+            prepared = [leverage(units, matcher, self.known.enforced(), self.summary.leverage) for units in prepared]
+        return prepared
+
+    def _term_requests(self, store: DraftCache | None, term_progress: ProgressFactory | None) -> list[TermRequest]:
+        """Each document's term candidates: from the cache, else extracted (on the workers, with Ray)."""
+        keys = [candidates_key([d], self.known) for d in self.documents]
+        found: dict[int, list[Candidate]] = {}
+        if store is not None:
+            found = {i: c for i, k in enumerate(keys) for c in [recall_candidates(store, k)] if c is not None}
+        todo = [i for i in range(len(self.documents)) if i not in found]
+        steps = 2 * sum(len(self.documents[i].segments) for i in todo)
+        bar = term_progress(steps) if term_progress and todo else nullcontext(None)
+        with bar as advance:
+            done = (lambda i: advance(2 * len(self.documents[todo[i]].segments))) if advance else None
+            fresh = self.dispatch.map(partial(extract_terms_of, curated=tuple(approved_sources(self.known))),
+                                      [self.documents[i] for i in todo], done)
+        for i, candidates in zip(todo, fresh):
+            found[i] = candidates
+            if store is not None:
+                remember_candidates(store, keys[i], candidates)
+        return [term_request([d], self.known, found[i], units=u) for i, (d, u) in enumerate(zip(self.documents, self.prepared))]
+
+    def _requests(self) -> list[list[str]]:
+        """The sources each document needs drafted: its segments, its open terms, and with a reference the aligned sentences."""
+        glossary = self.drafter.glossary if self.drafter else None
+        requests = []
+        for d, units in enumerate(self.prepared):
+            sources = drafting_sources(units, glossary)
+            if self.terms[d] is not None:
+                sources += drafting_sources([TranslationUnit(source=s) for s in self.terms[d].need], glossary)
+            if self.aligned is not None:
+                sources += drafting_sources(reference_blanks(units), glossary)
+            requests.append(list(dict.fromkeys(sources)))
+        return requests
+
+    def _draft(self, store: DraftCache | None, progress: ProgressFactory | None) -> None:
+        """Draft the plan on the dispatch and finish each document once the chunks it waits for are in."""
+        if self.drafter is None:
+            for d in range(len(self.documents)):
+                self._finish(d)
+            self.summary.stages["draft"] = 0.0
+            return
+        clock, writing = time.perf_counter(), self.summary.stages.setdefault("write", 0.0)
+        requests = self._requests()
+        plan = plan_drafts(requests, self.drafter, store)
+        self.drafts = dict(plan.known)
+        self.users = Counter(s for r in requests for s in r)
+        self.requests = requests
+        waiting: dict[int, list[int]] = {}
+        for d, chunks in enumerate(plan.waits):
+            for c in chunks:
+                waiting.setdefault(c, []).append(d)
+        left = [len(w) for w in plan.waits]
+        bar = progress(plan.size) if progress and plan.size else nullcontext(None)
+        with bar as advance:
+            note = getattr(advance, "note", None)
+            for d in range(len(self.documents)):
+                if not left[d]:
+                    self._finish(d, note)
+            for index, fresh in run_plan(plan, self.dispatch, store):
+                self.drafts.update(fresh)
+                if advance:
+                    advance(len(fresh))
+                for d in waiting.get(index, ()):
+                    left[d] -= 1
+                    if not left[d]:
+                        self._finish(d, note)
+        self.summary.stages["draft"] = time.perf_counter() - clock - (self.summary.stages["write"] - writing)
+        self.summary.seconds = self.summary.stages["draft"]
+
+    def _finish(self, d: int, note: Callable[[str], None] | None = None) -> None:
+        """Document *d*'s units from the drafts, its proposed terms, and its files, written together."""
+        clock = time.perf_counter()
+        o, drafter, document = self.o, self.drafter, self.documents[d]
+        units = draft_units(self.prepared[d], drafter, known=self.drafts) if drafter else self.prepared[d]
+        if self.aligned is not None and drafter is not None:
+            self.summary.scores, self.summary.scored = score_on_reference(units, drafter, known=self.drafts)
+        proposed = glossary_terms([document], self.known, units=units, engine=drafter, request=self.terms[d],
+                                  drafts=self.drafts) if o.terms else None
+        stem = self.out / self.inputs[d].name
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        with output_set():  # the document's files appear together, or none of them
+            written = write_document_outputs(stem, document, units, o.formats, self.signature, proposed, self.aligned,
+                                             target_lang=o.target_lang, source_text=not o.presegmented)
+        self.reports[d] = DocumentReport.of(self.inputs[d].path, document, units, written)
+        if o.omegat is not None or self.aligned is not None:
+            self.results[d] = units
+        for source in self.requests[d] if drafter else ():
+            self.users[source] -= 1
+            if not self.users[source]:
+                self.drafts.pop(source, None)  # no document left needs it: an archive's drafts are not all held at once
+        if note:
+            note(f"{len(self.reports)}/{len(self.documents)} documents")
+        self.summary.stages["write"] = self.summary.stages.get("write", 0.0) + time.perf_counter() - clock
+
+
+def _check_request(inputs: Sequence[Input], o: TranslateOptions) -> None:
+    """What can be refused before reading anything: unknown names, impossible combinations."""
     if o.engine not in ENGINES:
         raise InputError(f"unknown engine {o.engine!r}; available: {', '.join(ENGINES)}")
     unknown = [f for f in o.formats if f not in WRITERS]
     if unknown:
         raise InputError(f"unknown output format(s) {', '.join(unknown)}; available: {', '.join(WRITERS)}")
-    stems: dict[str, str] = {}
-    for p in paths:
-        stem = Path(p).stem
-        if stem in stems:
-            raise InputError(f"{p} and {stems[stem]} would write the same outputs ({stem}.*); rename one")
-        stems[stem] = os.fspath(p)
-    if o.reference is not None and len(paths) != 1:
+    if o.reference is not None and len(inputs) != 1:
         raise InputError("a reference translation aligns with one document: give exactly one input file")
     check_language_tag(o.target_lang)
     if not 0 < o.fuzzy_threshold <= 100:
         raise InputError(f"fuzzy threshold {o.fuzzy_threshold}: give a percentage from 1 to 100")
-
-
-def _draft_and_propose(
-    documents: Sequence[Document], aligned: DocumentAlignment | None, known: Glossary, drafter: Engine | None,
-    o: TranslateOptions, progress: ProgressFactory | None, summary: RunSummary, term_progress: ProgressFactory | None = None,
-    memory: Memory | None = None,
-) -> tuple[list[list[TranslationUnit]], list[list[Term]]]:
-    """Every document's units, filled from the memory and drafted where no human target exists, and its proposed glossary rows."""
-    prepared = [qa_aligned(aligned.units, known.enforced())] if aligned else [document_units(d) for d in documents]
-    if memory is not None:
-        matcher, summary.leverage, summary.memory_path = Matcher(memory, o.fuzzy_threshold), Leverage(), os.fspath(memory.path)
-        prepared = [leverage(units, matcher, known.enforced(), summary.leverage) for units in prepared]
-    total = sum(not u.target for units in prepared for u in units) if drafter else 0
-    bar = progress(total) if progress and drafter else nullcontext(None)
-    store = DraftCache() if drafter is not None and o.cache else None
-    before = len(store) if store is not None else 0
-    started = time.perf_counter()
-    try:
-        with bar as advance:
-            results = [
-                draft_units(units, drafter, advance, store) if drafter else units for units in prepared
-            ]
-        if aligned is not None and drafter is not None:
-            summary.scores, summary.scored = score_on_reference(results[0], drafter, store)
-        proposals = [
-            glossary_terms([document], known, units=units, engine=drafter, cache=store, progress=term_progress) if o.terms else []
-            for document, units in zip(documents, results)
-        ]
-    finally:
-        if store is not None:
-            summary.new_drafts, summary.reused_drafts = len(store) - before, store.hits
-            summary.cache_path = os.fspath(store.path)
-            store.close()
-    summary.seconds = time.perf_counter() - started
-    return results, proposals
+    if o.device not in DEVICES:
+        raise InputError(f"unknown device {o.device!r}; use one of {', '.join(DEVICES)}")
+    if o.workers is not None and (o.workers < 1 or o.ray is None):
+        raise InputError("--workers needs --ray and at least 1" if o.workers >= 1 else f"--workers {o.workers}: give at least 1")
 
 
 def write_document_outputs(

@@ -18,7 +18,8 @@ def progress_bar(
     """Yield a callback that advances a bar of *total* items on stderr.
 
     The bar shows only when stderr is a terminal (or *enabled* is true), so
-    logs and pipes stay clean.  The callback takes the number of items done.
+    logs and pipes stay clean.  The callback takes the number of items done;
+    its ``note`` attribute, when present, shows a text beside the bar.
     """
     show = sys.stderr.isatty() if enabled is None else enabled
     if not show or total <= 0:
@@ -32,16 +33,19 @@ def progress_bar(
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
+        TextColumn("{task.fields[note]}"),
         TimeElapsedColumn(),
         TextColumn("eta"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task(description, total=total, rate="")
+        task = bar.add_task(description, total=total, rate="", note="")
 
         def advance(n: int) -> None:
             bar.advance(task, n)
             speed = bar.tasks[0].speed
             bar.update(task, rate=f"{speed:.1f} {unit}/s" if speed else "")
 
+        # A second count beside the bar (documents done, for an archive): callers look for it with getattr.
+        advance.note = lambda text: bar.update(task, note=text)  # type: ignore[attr-defined]
         yield advance

@@ -16,13 +16,13 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .align import align_translation
-from .engines.base import DraftOptions, Engine
+from .engines.base import Draft, DraftOptions, Engine
 from .errors import FormatError, InputError, OutputError
 from .formats import GLOSSARY_SUFFIXES, read_glossary, write_glossary
 from .glossary import Glossary, Status, Term, TermOrigin, check_terms, load_curated, merge, propose
@@ -34,11 +34,12 @@ from .units import Document, Origin, TranslationUnit
 
 if TYPE_CHECKING:
     from .progress import ProgressFactory
-    from .terms import Candidate
+    from .terms import Candidate, Rendering
 
 __all__ = [
-    "MIN_TERM_SCORE", "GlossarySummary", "glossary_files", "glossary_terms", "human_decisions", "keep_decisions",
-    "load_glossary", "qa_aligned",
+    "MIN_TERM_SCORE", "GlossarySummary", "TermRequest", "approved_sources", "candidates_key", "find_candidates",
+    "glossary_files", "glossary_terms", "human_decisions", "keep_decisions", "load_glossary", "qa_aligned",
+    "recall_candidates", "remember_candidates", "term_request",
 ]
 
 MIN_TERM_SCORE = 3.5
@@ -118,6 +119,35 @@ def qa_aligned(units: Sequence[TranslationUnit], glossary: Glossary) -> list[Tra
     return out
 
 
+@dataclass(frozen=True)
+class TermRequest:
+    """One document's terms before drafting: the *candidates* kept for review, the renderings the aligned pairs
+    give (*aligned*), and the open terms a machine draft would render (*need*)."""
+
+    candidates: list["Candidate"]
+    aligned: dict[str, "Rendering"]
+    need: list[str]
+
+
+def term_request(
+    documents: Sequence[Document], known: Glossary, candidates: Sequence["Candidate"], *,
+    units: Sequence[TranslationUnit] = (), min_score: float = MIN_TERM_SCORE,
+) -> TermRequest:
+    """What :func:`glossary_terms` needs drafted for *candidates* (from :func:`find_candidates`).
+
+    Candidates scoring below *min_score* are left out unless the glossary
+    already knows them: a review file is read by people, and the long tail
+    of the ranking is mostly noise (``bench/terms_eval.py``).
+    """
+    from .terms import aligned_renderings
+
+    kept = [c for c in candidates if c.score >= min_score or c.source in known]
+    pairs = [(u.source, u.target) for u in units if u.origin is Origin.ALIGNED and u.target]
+    open_terms = [c.source for c in kept if c.source not in known]
+    aligned = aligned_renderings(open_terms, pairs) if pairs and open_terms else {}
+    return TermRequest(kept, aligned, [s for s in open_terms if s not in aligned])
+
+
 def glossary_terms(
     documents: Sequence[Document],
     known: Glossary,
@@ -127,54 +157,74 @@ def glossary_terms(
     cache: DraftCache | None = None,
     min_score: float = MIN_TERM_SCORE,
     progress: "ProgressFactory | None" = None,
+    request: TermRequest | None = None,
+    drafts: "Mapping[str, Draft] | None" = None,
 ) -> list[Term]:
     """Glossary rows for the terms found in *documents* (see :func:`propose`).
 
-    Candidates scoring below *min_score* are left out unless the glossary
-    already knows them: a review file is read by people, and the long tail
-    of the ranking is mostly noise (``bench/terms_eval.py``).
-
     *units* are this run's translation units: aligned ones give rendering
     evidence, any translated one gives example targets.  With an *engine*,
-    terms without a known or aligned rendering get a machine draft (cached).
+    terms without a known or aligned rendering get a machine draft (cached;
+    *drafts* holds those this run already made).  *request* is the
+    document's :func:`term_request`, when the caller planned it.
     """
-    from .terms import aligned_renderings
-
-    candidates = [c for c in _candidates(documents, known, cache, progress) if c.score >= min_score or c.source in known]
-    pairs = [(u.source, u.target) for u in units if u.origin is Origin.ALIGNED and u.target]
-    open_terms = [c.source for c in candidates if c.source not in known]
-    aligned = aligned_renderings(open_terms, pairs) if pairs and open_terms else {}
-    drafts: dict[str, str] = {}
-    need = [s for s in open_terms if s not in aligned]
-    if engine is not None and need:
-        drafted = draft_units([TranslationUnit(source=s) for s in need], engine, cache=cache)
-        drafts = {u.source: u.target for u in drafted if u.target}
+    if request is None:
+        request = term_request(documents, known, find_candidates(documents, known, cache, progress), units=units,
+                               min_score=min_score)
+    rendered: dict[str, str] = {}
+    if engine is not None and request.need:
+        drafted = draft_units([TranslationUnit(source=s) for s in request.need], engine, cache=cache, known=drafts)
+        rendered = {u.source: u.target for u in drafted if u.target}
     examples = {u.source: u.target for u in units if u.target}
-    return propose(candidates, known, aligned=aligned, drafts=drafts, example_targets=examples)
+    return propose(request.candidates, known, aligned=request.aligned, drafts=rendered, example_targets=examples)
 
 
-def _candidates(
+def candidates_key(documents: Sequence[Document], known: Glossary) -> str:
+    """The draft-cache key of the candidates found in *documents*: their text, the extractor and the approved terms."""
+    from . import terms
+
+    digest = hashlib.sha256(json.dumps(
+        [terms.EXTRACTOR_VERSION, approved_sources(known), [[d.name, [s.text for s in d.segments]] for d in documents]], ensure_ascii=False
+    ).encode()).hexdigest()
+    return f"terms:{digest}"
+
+
+def recall_candidates(cache: DraftCache, key: str) -> list["Candidate"] | None:
+    """Candidates stored under *key* by :func:`remember_candidates`, if any."""
+    from . import terms
+
+    stored = cache.recall(key)
+    if not isinstance(stored, list):
+        return None
+    return [terms.Candidate(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in stored]
+
+
+def remember_candidates(cache: DraftCache, key: str, candidates: Sequence["Candidate"]) -> None:
+    cache.remember(key, [asdict(c) for c in candidates])
+
+
+def find_candidates(
     documents: Sequence[Document], known: Glossary, cache: DraftCache | None, progress: "ProgressFactory | None" = None,
 ) -> list["Candidate"]:
     """Extracted candidates, remembered in the cache by input and extractor version: a warm re-run skips extraction."""
     from . import terms
 
-    curated = sorted(t.source for t in known if t.status is Status.APPROVED)
-    key = None
+    key = candidates_key(documents, known)
     if cache is not None:
-        digest = hashlib.sha256(json.dumps(
-            [terms.EXTRACTOR_VERSION, curated, [[d.name, [s.text for s in d.segments]] for d in documents]], ensure_ascii=False
-        ).encode()).hexdigest()
-        key = f"terms:{digest}"
-        stored = cache.recall(key)
-        if isinstance(stored, list):
-            return [terms.Candidate(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in stored]
+        stored = recall_candidates(cache, key)
+        if stored is not None:
+            return stored
     bar = progress(2 * sum(len(d.segments) for d in documents)) if progress else contextlib.nullcontext(None)
     with bar as advance:
-        candidates = terms.extract_terms(documents, curated=curated, progress=advance)
-    if cache is not None and key is not None:
-        cache.remember(key, [asdict(c) for c in candidates])
+        candidates = terms.extract_terms(documents, curated=approved_sources(known), progress=advance)
+    if cache is not None:
+        remember_candidates(cache, key, candidates)
     return candidates
+
+
+def approved_sources(known: Glossary) -> list[str]:
+    """The approved terms the extractor ranks as known, in a stable order."""
+    return sorted(t.source for t in known if t.status is Status.APPROVED)
 
 
 @dataclass

@@ -10,9 +10,11 @@ the model's name and revision, its confidence and any reviewer notes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections import Counter
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypeVar
 
 from .engines.base import Draft, DraftOptions, Engine
 from .errors import InputError
@@ -20,15 +22,24 @@ from .glossary import Glossary, check_terms, exact_rendering
 from .models import resolve_model
 from .store import DraftCache, signature_key
 from .units import Document, Origin, TranslationUnit
-from .vocab import ENGINES
+from .vocab import DEVICES, ENGINES
 
 if TYPE_CHECKING:
     from .score import MetricScore
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 __all__ = [
-    "ENGINES", "DraftOptions", "document_units", "draft_units", "load_engine", "require_chinese", "score_on_reference",
-    "translate_document",
+    "CHUNK", "DEVICES", "ENGINES", "Dispatch", "DraftOptions", "DraftPlan", "LocalDispatch", "document_units", "draft_units",
+    "drafting_sources", "load_engine", "plan_drafts", "require_chinese", "run_plan", "score_on_reference", "translate_document",
 ]
+
+
+#: distinct sources one engine call drafts: what a worker takes at a time, and what an interrupted run keeps
+CHUNK = 256
+#: distinct new sources planned together, sorted by length so that batches pad little; documents finish wave by wave
+WAVE = 16 * CHUNK
 
 
 def ct2_available() -> bool:
@@ -39,13 +50,16 @@ def ct2_available() -> bool:
 
 
 def load_engine(
-    engine: str = "auto", model: str | None = None, options: DraftOptions | None = None, *, quantization: str = "int8"
+    engine: str = "auto", model: str | None = None, options: DraftOptions | None = None, *, quantization: str = "int8",
+    threads: int | None = None, device: str = "cpu",
 ) -> Engine | None:
     """Resolve the model and load *engine* (``None`` for ``engine="none"``).
 
     ``auto`` is CTranslate2 when it is installed, else transformers.
     Resolution and verification happen before anything heavy is imported, so
     a missing or corrupted model fails fast with a one-line error.
+    *threads*: CPU threads (default: the cores this process may use);
+    *device*: ``cpu``, ``cuda`` or ``auto`` (a GPU when the engine sees one).
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
@@ -53,14 +67,39 @@ def load_engine(
         return None
     if engine == "ct2" and not ct2_available():
         raise InputError("the ct2 engine needs CTranslate2: pip install ctranslate2, or use the marian engine")
+    if device not in DEVICES:
+        raise InputError(f"unknown device {device!r}; use one of {', '.join(DEVICES)}")
     resolved = resolve_model(model)
     if engine == "ct2" or (engine == "auto" and ct2_available()):
         from .engines.ct2 import Ct2Engine
 
-        return Ct2Engine(resolved.path, options, label=resolved.label, quantization=quantization)
+        return Ct2Engine(resolved.path, options, label=resolved.label, quantization=quantization, threads=threads,
+                         device=_device(device, "ct2"))
     from .engines.marian import MarianEngine
 
-    return MarianEngine(resolved.path, options, label=resolved.label)
+    return MarianEngine(resolved.path, options, label=resolved.label, threads=threads, device=_device(device, "marian"))
+
+
+def _device(device: str, kind: str) -> str:
+    """``cpu`` or ``cuda``: *device* with ``auto`` decided, and ``cuda`` refused where the engine sees no GPU."""
+    if device == "cpu":
+        return device
+    if kind == "ct2":
+        import ctranslate2
+
+        gpus = ctranslate2.get_cuda_device_count()
+    else:
+        import torch
+
+        gpus = torch.cuda.device_count()
+    if gpus == 0 and device == "cuda":
+        raise InputError(f"--device cuda: the {kind} engine sees no CUDA GPU here; use --device cpu or auto")
+    return "cuda" if gpus else "cpu"
+
+
+def drafting_sources(units: Sequence[TranslationUnit], glossary: Glossary | None) -> list[str]:
+    """The sources among *units* that need the model: no target yet, and not wholly an approved term."""
+    return [u.source for u in units if not u.target and (not glossary or exact_rendering(u.source, glossary) is None)]
 
 
 def draft_units(
@@ -68,7 +107,8 @@ def draft_units(
     engine: Engine,
     progress: Callable[[int], None] | None = None,
     cache: DraftCache | None = None,
-    chunk: int = 256,
+    chunk: int = CHUNK,
+    known: Mapping[str, Draft] | None = None,
 ) -> list[TranslationUnit]:
     """Fill the targets of *units* with machine drafts, keeping their order.
 
@@ -76,6 +116,7 @@ def draft_units(
     Identical sources are drafted once; with a *cache*, drafts already known
     for this engine signature are reused, and new ones are stored every
     *chunk* segments, so an interrupted run resumes where it stopped.
+    *known* holds drafts this run already made (:func:`plan_drafts`).
     *progress* is advanced by units done.
     """
     glossary = engine.glossary
@@ -91,15 +132,18 @@ def draft_units(
         else:
             out[i] = replace(u, target=exact, origin=Origin.GLOSSARY, score=None, model=None,
                              terms=check_terms(u.source, exact, glossary))
-    per_source: dict[str, int] = {}
+    per_source = Counter(units[i].source for i in todo)
+    advance = progress or (lambda n: None)
+    advance(sum(not u.target for u in units) - len(todo))  # the glossary's
+    drafts = {s: known[s] for s in per_source if s in known} if known else {}
+    plan = plan_drafts([[s for s in per_source if s not in drafts]], engine, cache, chunk=chunk)
+    drafts.update(plan.known)
+    advance(sum(per_source[s] for s in drafts))
+    for _, fresh in run_plan(plan, LocalDispatch(engine), cache):
+        drafts.update(fresh)
+        advance(sum(per_source[s] for s in fresh))
     for i in todo:
-        per_source[units[i].source] = per_source.get(units[i].source, 0) + 1
-    exact = sum(1 for i, u in enumerate(units) if not u.target) - len(todo)
-    if progress and exact:
-        progress(exact)
-    known = _drafts(per_source, engine, progress, cache, chunk)
-    for i in todo:
-        draft = known[units[i].source]
+        draft = drafts[units[i].source]
         notes = units[i].notes + draft.notes
         checks = check_terms(units[i].source, draft.text, glossary) if glossary else ()
         if not draft.text:
@@ -112,15 +156,71 @@ def draft_units(
     return out
 
 
-def _drafts(
-    per_source: dict[str, int], engine: Engine, progress: Callable[[int], None] | None, cache: DraftCache | None,
-    chunk: int,
-) -> dict[str, Draft]:
-    """A draft of every distinct source (*per_source* counts its units): from the cache, else drafted and stored."""
-    # A draft depends on the glossary only through the terms in its own source: key it by those,
-    # so approving a new term re-drafts the segments that contain it and nothing else.
+class Dispatch(ABC):
+    """Where the planned drafting runs: in this process (:class:`LocalDispatch`) or on Ray workers (:mod:`tm_builder.cluster`).
+
+    Every dispatcher drafts the same chunks with the same engine settings, so
+    the drafts, and every file made from them, do not depend on where they ran.
+    """
+
+    #: engines drafting at once
+    workers: int = 1
+
+    @abstractmethod
+    def drafts(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, list[Draft]]]:
+        """Draft every chunk in one engine call each; yield ``(index, drafts in order)`` as chunks finish, in any order."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], done: Callable[[int], None] | None = None) -> list[R]:
+        """``fn`` over *items* (per-document work), results in order; *done* is called with each finished item's index."""
+        out = []
+        for i, item in enumerate(items):
+            out.append(fn(item))
+            if done:
+                done(i)
+        return out
+
+
+class LocalDispatch(Dispatch):
+    """Draft in this process, chunk after chunk, with one loaded engine."""
+
+    def __init__(self, engine: Engine | None) -> None:
+        self.engine = engine
+
+    def drafts(self, chunks: Sequence[Sequence[str]]) -> Iterator[tuple[int, list[Draft]]]:
+        if chunks and self.engine is None:
+            raise ValueError("no engine to draft with")
+        for i, part in enumerate(chunks):
+            yield i, self.engine.translate(list(part))  # type: ignore[union-attr]
+
+
+@dataclass
+class DraftPlan:
+    """A run's drafting, decided before any engine call: the same on one machine and on a cluster.
+
+    Drafts already in the cache are *known*.  Every other source is drafted
+    once, however many documents repeat it, in *chunks* of one engine call
+    each, made wave by wave: the sources new in a wave of documents, sorted
+    by length (batches pad little), cut into chunks.  *waits* holds, per
+    request (a document), the chunks it needs; *keys* the cache key of each
+    source (a draft depends on the approved terms in its own source).
+    """
+
+    known: dict[str, Draft]
+    chunks: list[list[str]]
+    waits: list[set[int]]
+    keys: dict[str, str]
+
+    @property
+    def size(self) -> int:
+        """Sources to draft."""
+        return sum(len(c) for c in self.chunks)
+
+
+def plan_drafts(requests: Sequence[Sequence[str]], engine: Engine, cache: DraftCache | None = None, *,
+                chunk: int = CHUNK, wave: int = WAVE) -> DraftPlan:
+    """Plan the drafting of every request's sources (see :class:`DraftPlan`)."""
     base = signature(engine)
-    keys = {source: _draft_key(base, source, engine.glossary) for source in per_source}
+    keys = {source: _draft_key(base, source, engine.glossary) for request in requests for source in request}
     known: dict[str, Draft] = {}
     if cache is not None:
         by_key: dict[str, list[str]] = {}
@@ -128,19 +228,46 @@ def _drafts(
             by_key.setdefault(key, []).append(source)
         for key, sources in by_key.items():
             known.update(cache.get(key, sources))
-    if progress and known:
-        progress(sum(per_source[s] for s in known))
-    missing = [s for s in per_source if s not in known]
-    for start in range(0, len(missing), chunk):
-        part = missing[start:start + chunk]
-        fresh = dict(zip(part, engine.translate(part)))
+    plan = DraftPlan(known, [], [set() for _ in requests], keys)
+    where: dict[str, int] = {}  # source -> its chunk
+    pending: list[str] = []
+    members: list[int] = []
+
+    def close_wave() -> None:
+        ordered = sorted(pending, key=len)  # stable: equal lengths keep their first appearance
+        for start in range(0, len(ordered), chunk):
+            for source in ordered[start:start + chunk]:
+                where[source] = len(plan.chunks)
+            plan.chunks.append(ordered[start:start + chunk])
+        for r in members:
+            plan.waits[r] = {where[s] for s in requests[r] if s in where}
+        pending.clear()
+        members.clear()
+
+    seen: set[str] = set()
+    for r, request in enumerate(requests):
+        for source in request:
+            if source not in known and source not in seen:
+                seen.add(source)
+                pending.append(source)
+        members.append(r)
+        if len(pending) >= wave:
+            close_wave()
+    close_wave()
+    return plan
+
+
+def run_plan(plan: DraftPlan, dispatch: Dispatch, cache: DraftCache | None = None) -> Iterator[tuple[int, dict[str, Draft]]]:
+    """Draft the plan's chunks on *dispatch*, storing each in the cache as it finishes; yield ``(chunk, drafts)``."""
+    for index, drafts in dispatch.drafts(plan.chunks):
+        fresh = dict(zip(plan.chunks[index], drafts))
         if cache is not None:
-            for key in dict.fromkeys(keys[s] for s in part):
-                cache.put(key, {s: d for s, d in fresh.items() if keys[s] == key})
-        known.update(fresh)
-        if progress:
-            progress(sum(per_source[s] for s in part))
-    return known
+            by_key: dict[str, dict[str, Draft]] = {}
+            for source, draft in fresh.items():
+                by_key.setdefault(plan.keys[source], {})[source] = draft
+            for key, part in by_key.items():
+                cache.put(key, part)
+        yield index, fresh
 
 
 def document_units(document: Document) -> list[TranslationUnit]:
@@ -171,8 +298,14 @@ def translate_document(
     return draft_units(units, engine, progress, cache)
 
 
+def reference_blanks(units: Sequence[TranslationUnit]) -> list[TranslationUnit]:
+    """The aligned sentences of *units* with their targets taken away: what :func:`score_on_reference` drafts."""
+    pairs = [u for u in units if u.origin is Origin.ALIGNED and u.target]
+    return [replace(u, target="", origin=Origin.NONE, score=None, notes=(), terms=(), problem=None) for u in pairs]
+
+
 def score_on_reference(
-    units: Sequence[TranslationUnit], engine: Engine, cache: DraftCache | None = None
+    units: Sequence[TranslationUnit], engine: Engine, cache: DraftCache | None = None, known: Mapping[str, Draft] | None = None
 ) -> tuple[list[MetricScore], int]:
     """How good the model is on this document: its drafts of the aligned sentences against the human targets.
 
@@ -185,8 +318,7 @@ def score_on_reference(
     pairs = [u for u in units if u.origin is Origin.ALIGNED and u.target]
     if not pairs:
         return [], 0
-    blank = [replace(u, target="", origin=Origin.NONE, score=None, notes=(), terms=(), problem=None) for u in pairs]
-    drafts = draft_units(blank, engine, cache=cache)
+    drafts = draft_units(reference_blanks(units), engine, cache=cache, known=known)
     return corpus_scores([d.target for d in drafts], [u.target for u in pairs], ("bleu", "chrf", "ter")), len(pairs)
 
 

@@ -24,6 +24,7 @@ import math
 import os
 import re
 from abc import ABC, abstractmethod
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from ..degenerate import check_draft
 from ..glossary import Glossary, Status, Term
@@ -85,6 +86,10 @@ class Engine(ABC):
     max_source_tokens: int = 512
     #: beam size the model's configuration asks for
     default_beam: int = 1
+    #: where the model runs: ``cpu`` or ``cuda``
+    device: str = "cpu"
+    #: the verified model directory it was loaded from (what a worker elsewhere loads again)
+    model_dir: "Path | None" = None
 
     def __init__(self, options: DraftOptions | None = None) -> None:
         self.options = options or DraftOptions()
@@ -144,6 +149,8 @@ class Engine(ABC):
         if o.terms:
             digest = hashlib.sha256(json.dumps(sorted(o.terms), ensure_ascii=False).encode()).hexdigest()[:12]
             signature["glossary"] = f"{len(o.terms)} terms, sha256 {digest}"
+        if self.device != "cpu":
+            signature["device"] = self.device  # a GPU's drafts can differ from the CPU's in the last digits
         return signature
 
     def _limit(self, source_tokens: int, ratio: float) -> int:

@@ -74,6 +74,10 @@ def _convert(model_dir: Path, target: Path, quantization: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+#: parts each batch is cut into for the parallel threads: fixed, so that 1 core, 2 cores and a cluster's
+#: workers compute the same sub-batches and give the same drafts (a float's last bit can flip a near-tie)
+SHARES = 2
+
 #: the converted copy's own record of its files' hashes, written at conversion
 MANIFEST = "tm-builder-manifest.json"
 
@@ -119,15 +123,18 @@ class Ct2Engine(Engine):
 
     def __init__(
         self, model_dir: str | os.PathLike[str], options: DraftOptions | None = None, *, label: str | None = None,
-        quantization: str = "int8",
+        quantization: str = "int8", threads: int | None = None, device: str = "cpu",
     ) -> None:
         super().__init__(options)
+        if device not in ("cpu", "cuda"):
+            raise TmBuilderError(f"unknown device {device!r}; use cpu or cuda")
         if quantization not in QUANTIZATIONS:
             raise TmBuilderError(f"unknown quantization {quantization!r}; use one of {', '.join(QUANTIZATIONS)}")
         import ctranslate2
         import sentencepiece as spm
 
         source = Path(model_dir)
+        self.model_dir = source
         self.label = label or f"{source.name}@local"
         self.quantization = quantization
         converted = converted_dir(source, self.label, quantization)
@@ -135,12 +142,13 @@ class Ct2Engine(Engine):
             shutil.rmtree(converted, ignore_errors=True)  # changed, damaged, or from before the manifest: convert again
         if not (converted / "model.bin").is_file():
             _convert(source, converted, quantization)
-        cores = usable_cores()
-        # Whole batches in parallel, one thread each: the fastest layout measured on 2 cores.
-        self.workers = cores
+        cores = threads or usable_cores()
+        # Parts of a batch in parallel, one thread each: the fastest layout measured on 2 cores.  A batch is
+        # always cut into SHARES parts, whatever the cores: a draft must not depend on the machine.
+        self.device, self.threads = device, cores
         try:
             self.translator = ctranslate2.Translator(
-                str(converted), device="cpu", compute_type=quantization, inter_threads=cores, intra_threads=1
+                str(converted), device=device, compute_type=quantization, inter_threads=cores, intra_threads=1
             )
         except ValueError as exc:  # e.g. int16 on a CPU without the instructions for it
             raise TmBuilderError(f"CTranslate2 cannot run {quantization} weights on this machine ({exc}); try int8") from None
@@ -167,7 +175,7 @@ class Ct2Engine(Engine):
         self, texts: Sequence[str], *, beam: int, max_new_tokens: Sequence[int], no_repeat_ngram_size: int = 0
     ) -> list[Generation]:
         tokens = [pieces + ["</s>"] for pieces in self.source_spm.encode(list(texts), out_type=str)]
-        share = max(1, -(-len(tokens) // self.workers))  # split the batch across the parallel workers
+        share = max(1, -(-len(tokens) // SHARES))  # split the batch across the parallel threads
         results = self.translator.translate_batch(
             tokens,
             beam_size=beam,
@@ -198,7 +206,7 @@ class Ct2Engine(Engine):
             tokens,
             target_prefix=[forced[i] for i in fits],
             beam_size=beam,
-            max_batch_size=max(1, -(-len(tokens) // self.workers)),
+            max_batch_size=max(1, -(-len(tokens) // SHARES)),
             max_decoding_length=min(room, max(len(forced[i]) + max_new_tokens[i] for i in fits)),
         )
         continuations = []

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..errors import TmBuilderError
 from .base import DraftOptions, Engine, Generation, usable_cores
 
 __all__ = ["MarianEngine"]
@@ -23,7 +24,8 @@ class MarianEngine(Engine):
 
     kind = "marian"
 
-    def __init__(self, model_dir: str | os.PathLike[str], options: DraftOptions | None = None, *, label: str | None = None) -> None:
+    def __init__(self, model_dir: str | os.PathLike[str], options: DraftOptions | None = None, *, label: str | None = None,
+                 threads: int | None = None, device: str = "cpu") -> None:
         super().__init__(options)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub from here
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -33,12 +35,16 @@ class MarianEngine(Engine):
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        torch.set_num_threads(usable_cores())
+        torch.set_num_threads(threads or usable_cores())
+        if device not in ("cpu", "cuda"):
+            raise TmBuilderError(f"unknown device {device!r}; use cpu or cuda")
+        self.device = device
         path = Path(model_dir)
+        self.model_dir = path
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*sacremoses.*")
             self.tokenizer = MarianTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = MarianMTModel.from_pretrained(path, local_files_only=True)
+        self.model = MarianMTModel.from_pretrained(path, local_files_only=True).to(device)
         self.model.eval()
         self._torch = torch
         config = self.model.config
@@ -58,7 +64,7 @@ class MarianEngine(Engine):
         torch = self._torch
         from transformers import LogitsProcessorList
 
-        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
+        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False).to(self.device)
         # output_scores=True would keep a (batch x beam x 65,001) array per step: 6 GB at
         # beam 4 x batch 32 (bench/mt_speed.py). Greedy records the chosen token's
         # log-probability as it goes; beam search output is rescored once at the end.
@@ -106,8 +112,8 @@ class MarianEngine(Engine):
                 for i in members:
                     out[i] = Generation("", None)
                 continue
-            batch = self.tokenizer([texts[i] for i in members], return_tensors="pt", padding=True, truncation=False)
-            decoder = torch.tensor([[config.decoder_start_token_id, *forced[i]] for i in members])
+            batch = self.tokenizer([texts[i] for i in members], return_tensors="pt", padding=True, truncation=False).to(self.device)
+            decoder = torch.tensor([[config.decoder_start_token_id, *forced[i]] for i in members], device=self.device)
             with torch.inference_mode():
                 sequences = self.model.generate(
                     **batch, decoder_input_ids=decoder, num_beams=beam, do_sample=False,

@@ -49,14 +49,19 @@ rendered, but only when the dictionary agrees.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .extract import Candidate, extract_terms
 from ..lexis import Lexis, jieba_lexis
 from .renderings import Rendering, aligned_renderings
 from .words import WORDS_VERSION
 
+if TYPE_CHECKING:
+    from ..units import Document
+
 __all__ = [
     "EXTRACTOR_REVISION", "EXTRACTOR_VERSION", "Candidate", "Lexis", "Rendering", "aligned_renderings", "extract_terms",
-    "jieba_lexis",
+    "extract_terms_of", "jieba_lexis",
 ]
 
 #: Bump when a change to the extractor's code (its rules or scores) changes what it extracts:
@@ -73,3 +78,8 @@ def _extractor_version() -> str:
 
 #: what the draft cache keys remembered extraction results by
 EXTRACTOR_VERSION = _extractor_version()
+
+
+def extract_terms_of(document: "Document", curated: tuple[str, ...] = ()) -> list[Candidate]:
+    """:func:`extract_terms` of one document: the unit of work a run spreads over its workers (a picklable function)."""
+    return extract_terms([document], curated=curated)
