@@ -57,6 +57,12 @@ def _nothing(d: Path) -> None:
     pass
 
 
+def _two_of_one_name(d: Path) -> None:
+    for folder in ("a", "b"):
+        (d / folder).mkdir()
+        (d / folder / "x.txt").write_text("中国代表团出席会议。\n", encoding="utf-8")
+
+
 def _foreign_database(d: Path) -> None:
     import sqlite3
 
@@ -111,6 +117,16 @@ CASES: tuple[Case, ...] = (
          ("memory", "import", "{d}/project", "--memory", "{d}/m.sqlite3"), "not an OmegaT project"),
     Case("memory export from a memory that does not exist", _nothing,
          ("memory", "export", "-o", "{d}/out.tmx", "--memory", "{d}/none.sqlite3"), "no such memory"),
+    Case("a list of files (--files-from) naming a file that does not exist", _write("list.txt", "# archive\nnope.txt\n"),
+         ("translate", "--files-from", "{d}/list.txt", "-o", "{d}/out", "--engine", "none"), "list.txt:2: nope.txt: no such file"),
+    Case("a folder with no .txt files", lambda d: (d / "empty").mkdir(),
+         ("translate", "{d}/empty", "-o", "{d}/out", "--engine", "none"), "a folder with no .txt files"),
+    Case("two documents of one name from two folders", _two_of_one_name,
+         ("translate", "{d}/a/x.txt", "{d}/b/x.txt", "-o", "{d}/out", "--engine", "none"), "would write the same outputs"),
+    Case("--ray with an address nothing answers at", _nothing,
+         ("translate", str(SEED), "-o", "{d}/out", "--engine", "none", "--ray", "127.0.0.1:1"), "cannot reach the Ray cluster"),
+    Case("--workers without --ray", _nothing,
+         ("translate", str(SEED), "-o", "{d}/out", "--engine", "none", "--workers", "2"), "--workers counts the Ray workers"),
     Case("stdout on a disk that fills midway (PYTHONUNBUFFERED=1)", _nothing, ("segment", str(SEED)),
          "cannot write output", limit_bytes=4096, env=(("PYTHONUNBUFFERED", "1"),)),
 )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tm_builder.cli import app
+from tm_builder.cli import _optional_ray_address, app
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def tm_builder(*args: str | os.PathLike[str], env: Mapping[str, str | None] | No
     if cwd is not None:
         os.chdir(cwd)
     try:
-        result = CliRunner().invoke(app, [os.fspath(a) for a in args], env=dict(env or {}), catch_exceptions=False)
+        result = CliRunner().invoke(app, _optional_ray_address([os.fspath(a) for a in args]), env=dict(env or {}), catch_exceptions=False)
     finally:
         os.chdir(here)
     return Completed(result.exit_code, result.stdout, result.stderr)

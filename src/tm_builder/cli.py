@@ -165,7 +165,7 @@ def translate(
         Optional[Path], typer.Option("--files-from", help="A file listing more documents, one path per line (for archives too big for a command line).")
     ] = None,
     ray: Annotated[
-        Optional[str], typer.Option("--ray", is_flag=False, flag_value="local", metavar="[ADDRESS]",
+        Optional[str], typer.Option("--ray", metavar="[ADDRESS]",
                                     help="Draft on Ray: alone, a local instance; with an address (auto, ray://host:10001, host:6379), that cluster. Needs tm-builder[cluster].")
     ] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", help="With --ray: engines drafting at once (default: one per CPU, or GPU, of the cluster).")] = None,
@@ -272,7 +272,8 @@ def _print_run(summary) -> None:
             )
     if len(summary.documents) > _LISTED_DOCUMENTS or summary.where != "one machine":
         stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.stages.items())
-        typer.echo(f"{_count(summary.workers, 'worker')} on {summary.where}; {stages}")
+        nodes = f" ({_count(summary.nodes, 'node')}, at most {summary.worker_peak_mib:.0f} MiB a worker)" if summary.nodes else ""
+        typer.echo(f"{_count(summary.workers, 'worker')} on {summary.where}{nodes}; {stages}")
 
 
 #: an archive's documents are summed up, not listed one by one

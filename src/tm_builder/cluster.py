@@ -88,7 +88,17 @@ class _DraftWorker:
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         drafts = [json.dumps([[d.text, d.score, list(d.notes), d.problem] for d in self.engine.translate(json.loads(t))],
                              ensure_ascii=False) for t in batch["texts"]]
-        return {"id": list(batch["id"]), "drafts": drafts, "node": [self.node] * len(drafts)}
+        peak = [_peak_kib()] * len(drafts)
+        return {"id": list(batch["id"]), "drafts": drafts, "node": [self.node] * len(drafts), "peak": peak}
+
+
+def _peak_kib() -> int:
+    """This process's own peak resident memory (``VmHWM``), for sizing workers; 0 where /proc has none."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmHWM")), 0)
+    except OSError:
+        return 0
 
 
 def _call(fn: Callable[[T], R], item: T) -> R:
@@ -106,8 +116,9 @@ class RayDispatch(Dispatch):
 
     def __init__(self, address: str | None, engine: Engine | None, *, workers: int | None = None, device: str = "cpu") -> None:
         self.address, self.engine, self.requested, self.device = address, engine, workers, device
-        #: the cluster nodes whose workers drafted a chunk
+        #: the cluster nodes whose workers drafted a chunk, and the largest peak memory a worker reported (KiB)
         self.nodes: set[str] = set()
+        self.peak_kib = 0
 
     def __enter__(self) -> "RayDispatch":
         # Ray's own chatter (start-up lines, Data's progress logs, its C++ notes) is not the user's.
@@ -120,6 +131,8 @@ class RayDispatch(Dispatch):
             raise
 
     def _connect(self) -> "RayDispatch":
+        if self.address is not None:
+            _probe(self.address)
         local = {"include_dashboard": False} if self.address is None else {}
         try:
             ray.init(address=self.address or "local", log_to_driver=False, logging_level=logging.ERROR,
@@ -166,6 +179,7 @@ class RayDispatch(Dispatch):
         try:
             for row in data.iter_rows():
                 self.nodes.add(str(row["node"]))
+                self.peak_kib = max(self.peak_kib, int(row["peak"]))
                 yield int(row["id"]), [Draft(t, s, tuple(n), p) for t, s, n, p in json.loads(row["drafts"])]
         except ray.exceptions.RayError as exc:
             raise _cause(exc) from None
@@ -186,6 +200,21 @@ class RayDispatch(Dispatch):
         except ray.exceptions.RayError as exc:
             raise _cause(exc) from None
         return results
+
+
+def _probe(address: str, seconds: float = 10.0) -> None:
+    """Refuse an address nothing answers at, at once: Ray itself retries an unreachable head for minutes."""
+    import socket
+
+    target = address.removeprefix("ray://")
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto" and the like: Ray finds the cluster itself, and says so quickly when there is none
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as exc:
+        raise InputError(f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}); "
+                         "is 'ray start --head' running there?") from None
 
 
 class _CoreLog:

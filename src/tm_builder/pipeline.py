@@ -112,6 +112,9 @@ class RunSummary:
     #: engines that drafted at once, where (``one machine`` or the Ray cluster's address), and seconds per stage
     workers: int = 1
     where: str = "one machine"
+    #: with Ray: the cluster nodes whose workers drafted, and the most memory one worker held (MiB)
+    nodes: int = 0
+    worker_peak_mib: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
 
     def _total(self, name: str) -> int:
@@ -287,6 +290,8 @@ def translate_files(
                                  where=o.ray and getattr(dispatch, "address", o.ray) or "one machine", stages=stages)
             run = _Run(inputs, documents, aligned, known, drafter, dispatch, o, out, summary)
             results = run.go(progress, term_progress, memory)
+            summary.nodes = len(getattr(dispatch, "nodes", ()))
+            summary.worker_peak_mib = getattr(dispatch, "peak_kib", 0) / 1024
             if o.omegat is not None:
                 files = write_omegat_project(o.omegat, [(i.name, u) for i, u in zip(inputs, results)], known,
                                              header=MemoryHeader(tgtlang=o.target_lang).with_properties(**run.signature),
@@ -468,7 +473,8 @@ def _check_request(inputs: Sequence[Input], o: TranslateOptions) -> None:
     if o.device not in DEVICES:
         raise InputError(f"unknown device {o.device!r}; use one of {', '.join(DEVICES)}")
     if o.workers is not None and (o.workers < 1 or o.ray is None):
-        raise InputError("--workers needs --ray and at least 1" if o.workers >= 1 else f"--workers {o.workers}: give at least 1")
+        raise InputError("--workers counts the Ray workers that draft: add --ray" if o.workers >= 1
+                         else f"--workers {o.workers}: give at least 1")
 
 
 def write_document_outputs(
