@@ -209,3 +209,25 @@ def test_english_input_is_refused_for_drafting(tiny_model, tmp_path):
     doc.write_text("The talks ended on Friday. Both sides were satisfied.\n", encoding="utf-8")
     result = run("translate", str(doc), "--model", str(tiny_model), "-o", str(tmp_path / "out"))
     assert result.returncode != 0 and "English" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- the run's drafting plan ----------------------------------------------------------------------------
+
+def test_a_plan_drafts_each_distinct_source_once_and_knows_who_waits(engine, tmp_path):
+    from tm_builder.store import DraftCache
+    from tm_builder.translate import plan_drafts, run_plan, LocalDispatch
+
+    requests = [["长一些的第一句。", "二。", "第三句话。"], ["二。", "第四句。"], ["长一些的第一句。"], ["最后一个文件。"]]
+    cache = DraftCache(tmp_path / "c.sqlite3")
+    plan = plan_drafts(requests, engine, cache, chunk=2, wave=3)
+    drafted = [s for c in plan.chunks for s in c]
+    assert sorted(drafted) == sorted({s for r in requests for s in r})  # each once
+    # wave 1 is the first document (3 new sources fill it), wave 2 the other three: sorted by length inside each
+    assert plan.chunks == [["二。", "第三句话。"], ["长一些的第一句。"], ["第四句。", "最后一个文件。"]]
+    assert plan.waits == [{0, 1}, {0, 2}, {1}, {2}]
+    done = dict(item for _, fresh in run_plan(plan, LocalDispatch(engine), cache) for item in fresh.items())
+    assert set(done) == set(drafted)
+    again = plan_drafts(requests + [["新的一句。"]], engine, cache, chunk=2, wave=3)
+    assert set(again.known) == set(drafted) and again.chunks == [["新的一句。"]]  # the cache is consulted first
+    assert again.waits[:4] == [set(), set(), set(), set()]
+    assert again.known["二。"] == done["二。"]

@@ -259,24 +259,8 @@ def translate_files(
     o = options or TranslateOptions()
     clock = time.perf_counter()
     inputs = collect_inputs(paths, o.files_from)
-    _check_request(inputs, o)
-    read = lines_document if o.presegmented else segment_file
-    documents = [read(i.path, lang=o.lang) for i in inputs]
-    known = load_glossary(o.glossaries, curated=o.curated)
-    aligned = None
-    if o.reference is not None:
-        names = (os.fspath(inputs[0].path), os.fspath(o.reference))
-        aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names,
-                                    terms=known.pairs())
-    if o.engine != "none":
-        require_chinese(documents)
-    if o.omegat is not None:
-        check_project_dir(o.omegat, o.omegat_mt)
     out = Path(outdir)
-    refuse_overwrite([out / f"{i.name}.{fmt}" for i in inputs for fmt in o.suffixes()], [*(i.path for i in inputs), *o.glossaries])
-    if o.terms:
-        keep_decisions([out / f"{i.name}.glossary.csv" for i in inputs],
-                       hint="pass it with --glossary to apply them and move it out of the output directory, or add --no-terms")
+    documents, known, aligned = _read_and_check(inputs, o, out)
     stages = {"segment": time.perf_counter() - clock}
     started = time.perf_counter()
     draft = replace(o.draft, terms=known.pairs())
@@ -303,6 +287,29 @@ def translate_files(
     finally:
         if memory is not None:
             memory.close()
+
+
+def _read_and_check(inputs: Sequence[Input], o: TranslateOptions,
+                    out: Path) -> tuple[list[Document], Glossary, DocumentAlignment | None]:
+    """Every input segmented, the glossary loaded, the reference aligned, and every output checked, before any work."""
+    _check_request(inputs, o)
+    read = lines_document if o.presegmented else segment_file
+    documents = [read(i.path, lang=o.lang) for i in inputs]
+    known = load_glossary(o.glossaries, curated=o.curated)
+    aligned = None
+    if o.reference is not None:
+        names = (os.fspath(inputs[0].path), os.fspath(o.reference))
+        aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names,
+                                    terms=known.pairs())
+    if o.engine != "none":
+        require_chinese(documents)
+    if o.omegat is not None:
+        check_project_dir(o.omegat, o.omegat_mt)
+    refuse_overwrite([out / f"{i.name}.{fmt}" for i in inputs for fmt in o.suffixes()], [*(i.path for i in inputs), *o.glossaries])
+    if o.terms:
+        keep_decisions([out / f"{i.name}.glossary.csv" for i in inputs],
+                       hint="pass it with --glossary to apply them and move it out of the output directory, or add --no-terms")
+    return documents, known, aligned
 
 
 def _dispatch(o: TranslateOptions, drafter: Engine | None) -> AbstractContextManager[Dispatch]:

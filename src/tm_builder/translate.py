@@ -136,12 +136,15 @@ def draft_units(
     advance = progress or (lambda n: None)
     advance(sum(not u.target for u in units) - len(todo))  # the glossary's
     drafts = {s: known[s] for s in per_source if s in known} if known else {}
-    plan = plan_drafts([[s for s in per_source if s not in drafts]], engine, cache, chunk=chunk)
-    drafts.update(plan.known)
-    advance(sum(per_source[s] for s in drafts))
-    for _, fresh in run_plan(plan, LocalDispatch(engine), cache):
-        drafts.update(fresh)
-        advance(sum(per_source[s] for s in fresh))
+    missing = [s for s in per_source if s not in drafts]
+    if missing:  # a planned run has them all already: no signature, no lookups
+        plan = plan_drafts([missing], engine, cache, chunk=chunk)
+        drafts.update(plan.known)
+        advance(sum(per_source[s] for s in plan.known))
+        for _, fresh in run_plan(plan, LocalDispatch(engine), cache):
+            drafts.update(fresh)
+            advance(sum(per_source[s] for s in fresh))
+    advance(sum(per_source[s] for s in per_source if known and s in known))
     for i in todo:
         draft = drafts[units[i].source]
         notes = units[i].notes + draft.notes
