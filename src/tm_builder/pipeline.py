@@ -374,7 +374,8 @@ class _Run:
 
     def _term_requests(self, store: DraftCache | None, term_progress: ProgressFactory | None) -> list[TermRequest]:
         """Each document's term candidates: from the cache, else extracted (on the workers, with Ray)."""
-        keys = [candidates_key([d], self.known) for d in self.documents]
+        approved = tuple(approved_sources(self.known))  # sorted once, not once per document
+        keys = [candidates_key([d], approved) for d in self.documents]
         found: dict[int, list[Candidate]] = {}
         if store is not None:
             found = {i: c for i, k in enumerate(keys) for c in [recall_candidates(store, k)] if c is not None}
@@ -383,7 +384,7 @@ class _Run:
         bar = term_progress(steps) if term_progress and todo else nullcontext(None)
         with bar as advance:
             done = (lambda i: advance(2 * len(self.documents[todo[i]].segments))) if advance else None
-            fresh = self.dispatch.map(partial(extract_terms_of, curated=tuple(approved_sources(self.known))),
+            fresh = self.dispatch.map(partial(extract_terms_of, curated=approved),
                                       [self.documents[i] for i in todo], done)
         for i, candidates in zip(todo, fresh):
             found[i] = candidates

@@ -179,12 +179,13 @@ def glossary_terms(
     return propose(request.candidates, known, aligned=request.aligned, drafts=rendered, example_targets=examples)
 
 
-def candidates_key(documents: Sequence[Document], known: Glossary) -> str:
-    """The draft-cache key of the candidates found in *documents*: their text, the extractor and the approved terms."""
+def candidates_key(documents: Sequence[Document], approved: Sequence[str]) -> str:
+    """The draft-cache key of the candidates found in *documents*: their text, the extractor and the *approved* terms
+    (:func:`approved_sources`, computed once by a caller keying many documents)."""
     from . import terms
 
     digest = hashlib.sha256(json.dumps(
-        [terms.EXTRACTOR_VERSION, approved_sources(known), [[d.name, [s.text for s in d.segments]] for d in documents]], ensure_ascii=False
+        [terms.EXTRACTOR_VERSION, list(approved), [[d.name, [s.text for s in d.segments]] for d in documents]], ensure_ascii=False
     ).encode()).hexdigest()
     return f"terms:{digest}"
 
@@ -209,14 +210,15 @@ def find_candidates(
     """Extracted candidates, remembered in the cache by input and extractor version: a warm re-run skips extraction."""
     from . import terms
 
-    key = candidates_key(documents, known)
+    approved = approved_sources(known)
+    key = candidates_key(documents, approved)
     if cache is not None:
         stored = recall_candidates(cache, key)
         if stored is not None:
             return stored
     bar = progress(2 * sum(len(d.segments) for d in documents)) if progress else contextlib.nullcontext(None)
     with bar as advance:
-        candidates = terms.extract_terms(documents, curated=approved_sources(known), progress=advance)
+        candidates = terms.extract_terms(documents, curated=approved, progress=advance)
     if cache is not None:
         remember_candidates(cache, key, candidates)
     return candidates
