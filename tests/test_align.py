@@ -233,3 +233,62 @@ def test_the_dictionary_is_kept_on_disk_between_runs_and_a_damaged_copy_is_rebui
     assert L.default_lexicon().glosses == built.glosses
     assert len(json.loads(copy.read_text(encoding="utf-8"))) == len(built.glosses)  # and the copy was written again
     L.default_lexicon.cache_clear()
+
+
+def _lines(name: str, count: int) -> tuple[list[str], list[str]]:
+    zh = (SHARED / f"{name}.zh").read_text(encoding="utf-8").splitlines()[:count]
+    en = (SHARED / f"{name}.en").read_text(encoding="utf-8").splitlines()[:count]
+    return zh, en
+
+
+def test_a_long_pair_whose_length_ratio_changes_midway_stays_on_its_path():
+    # WMT18 news has 3.7 English characters per hanzi, FLORES 3.0: the length diagonal of the whole pair
+    # drifts 150 sentences from the true path, past the band the aligner used to centre on it (88% right).
+    zh1, en1 = _lines("wmt18", 1500)
+    zh2, en2 = _lines("flores-dev", 997)
+    zh, en = zh1 + zh2, en1 + en2
+    alignment = align_sentences(zh, en)
+    right = sum(1 for b in alignment.beads if len(b.src) == 1 and b.src == b.tgt)
+    assert right >= 0.98 * len(zh)
+    assert len(alignment.unaligned_src) + len(alignment.unaligned_tgt) <= 0.01 * (len(zh) + len(en))
+    assert alignment.signature["band"] == str(3 * 8 + 16)  # the narrow band around the coarse path
+
+
+def test_sentence_vectors_are_never_held_dense_for_the_whole_pair():
+    import tracemalloc
+
+    from tm_builder.align.lexicon import default_lexicon
+
+    zh, en = _lines("wmt18", 1500)
+    default_lexicon()  # loaded once per process; not the aligner's working memory
+    tracemalloc.start()
+    try:
+        align_sentences(zh, en)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Dense 4,096-wide vectors alone were 49 MB for 1,500 pairs, about 100 MB at peak; now a few MiB.
+    assert peak < 20 * 2**20
+
+
+def test_two_folders_align_pair_by_pair_in_one_run(tmp_path):
+    zh, en = _lines("wmt17", 90)
+    for k, sub in enumerate(("", "2019/", "2019/01/")):
+        for side, lines in (("zh", zh), ("en", en)):
+            f = tmp_path / side / f"{sub}doc{k}.txt"
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text("\n".join(lines[30 * k : 30 * k + 30]) + "\n", encoding="utf-8")
+    r = tm_builder("align", tmp_path / "zh", tmp_path / "en", "-o", tmp_path / "out", "--presegmented")
+    assert r.returncode == 0, r.stderr
+    assert "aligned 3 document pairs: " in r.stdout and "180 sentences" in r.stdout
+    for k, sub in enumerate(("", "2019/", "2019/01/")):
+        units, _ = read_units(tmp_path / "out" / f"{sub}doc{k}.tmx")
+        assert [u.source for u in units] == zh[30 * k : 30 * k + 30]
+        assert [u.target for u in units] == en[30 * k : 30 * k + 30]
+    # A document on one side only is refused before anything is written.
+    (tmp_path / "zh" / "2019" / "extra.txt").write_text(zh[0] + "\n", encoding="utf-8")
+    r = tm_builder("align", tmp_path / "zh", tmp_path / "en", "-o", tmp_path / "out2", "--presegmented")
+    assert r.returncode != 0 and "extra.txt has no translation at" in r.stderr and "\n" not in r.stderr.strip()
+    assert not (tmp_path / "out2").exists()
+    r = tm_builder("align", tmp_path / "zh", tmp_path / "en" / "doc0.txt", "-o", tmp_path / "out3")
+    assert r.returncode != 0 and "give two files or two folders" in r.stderr

@@ -413,8 +413,11 @@ def _report_alignment(result) -> None:
 
 @app.command()
 def align(
-    source: Annotated[Path, typer.Argument(help="The Chinese document.", metavar="ZH_FILE")],
-    translation: Annotated[Path, typer.Argument(help="Its English translation.", metavar="EN_FILE")],
+    source: Annotated[Path, typer.Argument(help="The Chinese document, or a folder of them.", metavar="ZH_FILE_OR_DIR")],
+    translation: Annotated[
+        Path, typer.Argument(help="Its English translation, or a folder with one at each Chinese file's relative path.",
+                             metavar="EN_FILE_OR_DIR")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <stem>.tmx, .po, .csv, .source.txt (+ .unaligned.csv).")],
     presegmented: Annotated[bool, typer.Option("--presegmented", help="One sentence per line, used as is (no segmentation).")] = False,
     links: Annotated[Optional[Path], typer.Option("--links", help="Also write the beads in Vecalign's format: [0]:[0]:0.93")] = None,
@@ -432,9 +435,19 @@ def align(
         Optional[Path], typer.Option("--memory", help="Also store the aligned pairs in this project memory (default: $TM_BUILDER_MEMORY if set).")
     ] = None,
 ) -> None:
-    """Align a Chinese document with its existing English translation into sentence pairs."""
+    """Align a Chinese document with its existing English translation into sentence pairs.
+
+    Two folders align every .txt file of the first with the file at the same
+    relative path in the second, in one process; outputs keep the layout.
+    """
     from .pipeline import align_files
 
+    if source.is_dir() or translation.is_dir():
+        with _user_errors():
+            _align_folders(source, translation, output, presegmented=presegmented, scorers=_scorer_names(scorers), links=links,
+                           target_lang=target_lang, glossaries=tuple(glossary or ()), curated=not no_curated,
+                           memory=_memory_in_use(memory))
+        return
     with _user_errors():
         summary = align_files(source, translation, output, presegmented=presegmented, scorers=_scorer_names(scorers), links=links,
                               target_lang=target_lang, glossaries=tuple(glossary or ()), curated=not no_curated,
@@ -448,6 +461,38 @@ def align(
         typer.echo("  wrote " + ", ".join(summary.outputs))
         if summary.remembered is not None:
             typer.echo(f"memory: {summary.remembered.added} aligned pairs stored, {summary.remembered.duplicates} already there")
+
+
+def _align_folders(source: Path, translation: Path, output: Path, *, links: Optional[Path], **options) -> None:
+    """``align`` over two folders: a line per pair (totals past 20 pairs), a bar on a terminal."""
+    from functools import partial
+
+    from .errors import InputError
+    from .pipeline import align_folders
+    from .progress import progress_bar
+
+    if not (source.is_dir() and translation.is_dir()):
+        raise InputError(f"{source if not source.is_dir() else translation}: give two files or two folders")
+    if links is not None:
+        raise InputError("--links takes a single pair of files; with folders, align the pair on its own for its links")
+    run = align_folders(source, translation, output, progress=partial(progress_bar, description="aligning", unit="pair"),
+                        **options)
+    many = len(run.summaries) > 20
+    for summary, (zh_path, en_path) in [] if many else zip(run.summaries, run.documents):
+        al = summary.result.alignment
+        typer.echo(f"{zh_path} ~ {en_path}: {_count(len(al.pairs), 'pair')}, {len(al.unaligned_src)} Chinese and {len(al.unaligned_tgt)} English "
+                   "segments without counterpart")
+    unaligned = sum(len(s.result.alignment.unaligned_src) + len(s.result.alignment.unaligned_tgt) for s in run.summaries)
+    typer.echo(f"aligned {_count(len(run.summaries), 'document pair')}: {_count(run.pairs, 'pair')} from "
+               f"{_count(run.sentences, 'sentence')}, {unaligned} without counterpart; {run.seconds:.1f} s "
+               f"({run.sentences / max(run.seconds, 1e-9):,.0f} sentences/s); wrote {output}")
+    for summary in run.summaries:
+        for warning in summary.result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+    remembered = [s.remembered for s in run.summaries if s.remembered is not None]
+    if remembered:
+        typer.echo(f"memory: {sum(r.added for r in remembered)} aligned pairs stored, "
+                   f"{sum(r.duplicates for r in remembered)} already there")
 
 
 def _count(n: int, noun: str) -> str:

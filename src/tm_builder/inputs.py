@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import InputError
 
-__all__ = ["ARCHIVE_SUFFIXES", "Input", "collect_inputs"]
+__all__ = ["ARCHIVE_SUFFIXES", "Input", "collect_inputs", "pair_folders"]
 
 #: the files a folder contributes (anything else in it, such as notes or images, is not a document)
 ARCHIVE_SUFFIXES = (".txt",)
@@ -90,3 +90,25 @@ def _listed(listing: Path) -> list[Input]:
     if not found:
         raise InputError(f"{listing}: the list names no files")
     return found
+
+
+def pair_folders(zh_folder: str | os.PathLike[str], en_folder: str | os.PathLike[str]) -> list[tuple[Input, Path]]:
+    """Each Chinese document of *zh_folder* with the English file at the same relative path in *en_folder*.
+
+    ``zh/2019/0101.txt`` pairs with ``en/2019/0101.txt`` and writes
+    ``OUTDIR/2019/0101.*``.  A document on one side only is refused, with
+    how many there are, before any work: a pair list that silently drops
+    documents would look complete.
+    """
+    zh_root, en_root = Path(zh_folder), Path(en_folder)
+    zh_items, en_items = _folder(zh_root), _folder(en_root)
+    english = {item.name: item.path for item in en_items}
+    alone = [item for item in zh_items if item.name not in english]
+    if alone:
+        raise InputError(f"{alone[0].path} has no translation at {en_root / alone[0].path.relative_to(zh_root)}"
+                         + (f" ({len(alone)} Chinese files have none)" if len(alone) > 1 else ""))
+    extra = sorted(set(english) - {item.name for item in zh_items})
+    if extra:
+        raise InputError(f"{english[extra[0]]} has no Chinese document in {zh_root}"
+                         + (f" ({len(extra)} English files have none)" if len(extra) > 1 else ""))
+    return [(item, english[item.name]) for item in zh_items]

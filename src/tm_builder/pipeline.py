@@ -26,7 +26,7 @@ from .formats.alignment import write_links, write_unaligned
 from .formats.source import write_source_text
 from .formats.termbase import write_glossary_csv
 from .glossary import Glossary, Term
-from .inputs import Input, collect_inputs
+from .inputs import Input, collect_inputs, pair_folders
 from .memory import DEFAULT_THRESHOLD, Leverage, Matcher, Memory, leverage, remember
 from .memory.store import AddCounts
 from .progress import ProgressFactory
@@ -49,7 +49,8 @@ from .units import Document, Origin, TranslationUnit
 from .vocab import ENGINES
 
 __all__ = [
-    "AlignSummary", "DocumentReport", "RunSummary", "TranslateOptions", "align_files", "score_files", "translate_files",
+    "AlignRun", "AlignSummary", "DocumentReport", "RunSummary", "TranslateOptions", "align_files", "align_folders", "score_files",
+    "translate_files",
     "write_document_outputs",
 ]
 
@@ -551,7 +552,8 @@ def align_files(
     check_language_tag(target_lang)
     store = Memory(memory) if memory is not None else None  # refused before the work if unusable
     try:
-        summary = _align(zh_path, en_path, outdir, presegmented, scorers, links, formats, target_lang, glossaries, curated)
+        terms = load_glossary(glossaries, curated=curated).pairs()
+        summary = _align(zh_path, en_path, outdir, Path(zh_path).stem, presegmented, scorers, links, formats, target_lang, terms)
         if store is not None:
             summary.remembered = remember(store, summary.result.aligned_units, os.fspath(en_path))
         return summary
@@ -560,24 +562,89 @@ def align_files(
             store.close()
 
 
-def _align(zh_path: str | os.PathLike[str], en_path: str | os.PathLike[str], outdir: str | os.PathLike[str], presegmented: bool,
-           scorers: tuple[str, ...] | None, links: str | os.PathLike[str] | None, formats: tuple[str, ...], target_lang: str,
-           glossaries: Sequence[str | os.PathLike[str]], curated: bool) -> AlignSummary:
-    """:func:`align_files` without the memory."""
-    read = lines_document if presegmented else segment_file
-    zh_doc = read(zh_path, lang="auto")
-    en_doc = read(en_path, lang="auto")
+@dataclass
+class AlignRun:
+    """What an ``align`` run over two folders did: one summary per document pair."""
+
+    summaries: list[AlignSummary]
+    seconds: float
+    #: the (Chinese, English) files of each summary
+    documents: list[tuple[Path, Path]] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> int:
+        return sum(s.pairs for s in self.summaries)
+
+    @property
+    def sentences(self) -> int:
+        """Sentences read on both sides."""
+        return sum(len(s.result.zh_segments) + len(s.result.en_segments) for s in self.summaries)
+
+
+def align_folders(
+    zh_folder: str | os.PathLike[str],
+    en_folder: str | os.PathLike[str],
+    outdir: str | os.PathLike[str],
+    *,
+    presegmented: bool = False,
+    scorers: tuple[str, ...] | None = None,
+    formats: tuple[str, ...] = FORMATS,
+    target_lang: str = "en",
+    glossaries: Sequence[str | os.PathLike[str]] = (),
+    curated: bool = True,
+    memory: str | os.PathLike[str] | None = None,
+    progress: ProgressFactory | None = None,
+) -> AlignRun:
+    """Align every document of *zh_folder* with its translation in *en_folder* (same relative path).
+
+    Outputs keep the folders' layout (``zh/2019/0101.txt`` writes
+    ``OUTDIR/2019/0101.*``), each pair's files written together as soon as
+    it is aligned, so an interrupted run keeps the pairs it finished.  The
+    glossary and the dictionary are loaded once for the whole run: aligning
+    many short documents costs what aligning one long one does.
+    """
+    check_language_tag(target_lang)
+    pairs = pair_folders(zh_folder, en_folder)
+    store = Memory(memory) if memory is not None else None
     started = time.perf_counter()
-    terms = load_glossary(glossaries, curated=curated).pairs()
+    summaries = []
+    try:
+        terms = load_glossary(glossaries, curated=curated).pairs()
+        read = lines_document if presegmented else segment_file
+        documents = [(read(item.path, lang="auto"), read(en_path, lang="auto")) for item, en_path in pairs]  # bad input: before any work
+        with progress(len(pairs)) if progress else nullcontext(lambda n: None) as advance:
+            for (item, en_path), docs in zip(pairs, documents):
+                summary = _align(item.path, en_path, outdir, item.name, presegmented, scorers, None, formats, target_lang, terms,
+                                 docs)
+                if store is not None:
+                    summary.remembered = remember(store, summary.result.aligned_units, os.fspath(en_path))
+                summaries.append(summary)
+                advance(1)
+    finally:
+        if store is not None:
+            store.close()
+    return AlignRun(summaries, time.perf_counter() - started, [(item.path, en) for item, en in pairs])
+
+
+def _align(zh_path: str | os.PathLike[str], en_path: str | os.PathLike[str], outdir: str | os.PathLike[str], stem: str,
+           presegmented: bool, scorers: tuple[str, ...] | None, links: str | os.PathLike[str] | None, formats: tuple[str, ...],
+           target_lang: str, terms: Sequence[tuple[str, str]], documents: tuple[Document, Document] | None = None) -> AlignSummary:
+    """One pair aligned and written to ``OUTDIR/<stem>.*`` (*stem* may hold folders), without the memory.
+
+    *documents*: the pair already read, else it is read here.
+    """
+    read = lines_document if presegmented else segment_file
+    zh_doc, en_doc = documents or (read(zh_path, lang="auto"), read(en_path, lang="auto"))
+    started = time.perf_counter()
     result = align_translation(zh_doc, en_doc, scorers, names=(os.fspath(zh_path), os.fspath(en_path)), terms=terms)
     seconds = time.perf_counter() - started
     out = Path(outdir)
-    stem = Path(zh_path).stem
     suffixes = memory_suffixes(formats)
     refuse_overwrite([out / f"{stem}.{s}" for s in suffixes] + ([Path(links)] if links else []), [zh_path, en_path])
     if links:
         writable_parent(links)
     with output_directory(out), output_set():
+        (out / stem).parent.mkdir(parents=True, exist_ok=True)
         header = MemoryHeader(tgtlang=target_lang).with_properties(
             document=zh_doc.name, reference=en_doc.name, engine="align", **{f"align-{k}": v for k, v in result.alignment.signature.items()}
         )

@@ -130,14 +130,15 @@ class _Raw:
 _INVISIBLE = set("\ufeff\ufffe\uffff\u200b\u2060\u00ad")
 
 
+#: control characters (Unicode category Cc, but tab and newline), lone surrogates (Cs) and the invisible ones
+_JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_INVISIBLE)) + "]")
+
+
 def _clean_controls(text: str) -> str:
     # Form feeds and vertical tabs separate pages/lines; other controls are junk.
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    return "".join(
-        ch for ch in text
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _INVISIBLE
-    )
+    return _JUNK.sub("", text)
 
 
 _MD_RULE = re.compile(r"^(?:[-*_][ \t]*){3,}$")

@@ -12,11 +12,10 @@ import math
 import zlib
 from collections import Counter
 
-import numpy as np
 
 from ..lexicon import Lexicon, default_lexicon, en_tokens
 from .base import Sentence
-from .vector import VectorScorer
+from .vector import SparseRows, VectorScorer
 
 DIMENSIONS = 4096
 
@@ -32,7 +31,7 @@ class LexicalScorer(VectorScorer):
         super().__init__(weight)
         self._lexicon = lexicon
 
-    def vectors(self, zh: list[Sentence], en: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
+    def vectors(self, zh: list[Sentence], en: list[Sentence]) -> tuple[SparseRows, SparseRows]:
         lexicon = self._lexicon or default_lexicon()
         zh_bags = [set(lexicon.zh_tokens(s.text)) for s in zh]
         en_bags = [set(en_tokens(s.text)) for s in en]
@@ -46,11 +45,18 @@ class LexicalScorer(VectorScorer):
             count = df.get(token)
             return math.log(1 + m / count) if count else 0.3
 
-        def matrix(bags: list[set[str]]) -> np.ndarray:
-            M = np.zeros((len(bags), DIMENSIONS), dtype=np.float32)
-            for row, bag in enumerate(bags):
-                for token in bag:
-                    M[row, _bucket(token)] += idf(token)
-            return M
+        weights: dict[str, tuple[int, float]] = {}
+
+        def matrix(bags: list[set[str]]) -> SparseRows:
+            rows = []
+            for bag in bags:
+                row: dict[int, float] = {}
+                for token in sorted(bag):  # a fixed order: colliding buckets sum the same way every run
+                    if token not in weights:
+                        weights[token] = (_bucket(token), idf(token))
+                    bucket, weight = weights[token]
+                    row[bucket] = row.get(bucket, 0.0) + weight
+                rows.append(row)
+            return SparseRows.of(rows, DIMENSIONS)
 
         return matrix(zh_bags), matrix(en_bags)

@@ -11,6 +11,7 @@ and memory grow linearly with document length.
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,39 +20,99 @@ from .base import Scorer, Sentence
 #: most sentences one bead may hold on a side (the DP's largest bead is 3)
 MAX_SPAN = 3
 
+#: rows made dense at a time: memory stays a few MiB whatever the document's length
+BLOCK = 256
+
+
+@dataclass(frozen=True)
+class SparseRows:
+    """Sentence vectors stored as compressed rows (CSR).
+
+    A bag of about 20 hashed lemmas in 4,096 dimensions is 99.5% zeros:
+    dense, a 20,000-sentence pair held 650 MiB of them; here it is a few
+    MiB, and only :data:`BLOCK` rows at a time are ever made dense.
+    """
+
+    indptr: np.ndarray  # row r's entries are indices/data[indptr[r]:indptr[r + 1]]
+    indices: np.ndarray
+    data: np.ndarray
+    width: int
+
+    @classmethod
+    def of(cls, rows: list[dict[int, float]], width: int) -> SparseRows:
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(r) for r in rows])
+        indices = np.fromiter((k for r in rows for k in sorted(r)), dtype=np.int32, count=int(indptr[-1]))
+        data = np.fromiter((r[k] for r in rows for k in sorted(r)), dtype=np.float32, count=int(indptr[-1]))
+        return cls(indptr, indices, data, width)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.indptr) - 1, self.width)
+
+    def dense(self, r0: int, r1: int) -> np.ndarray:
+        """Rows r0..r1-1 as a dense float32 matrix."""
+        out = np.zeros((r1 - r0, self.width), dtype=np.float32)
+        a, z = int(self.indptr[r0]), int(self.indptr[r1])
+        rows = np.repeat(np.arange(r1 - r0), np.diff(self.indptr[r0 : r1 + 1]))
+        out[rows, self.indices[a:z]] = self.data[a:z]
+        return out
+
+
+Vectors = np.ndarray | SparseRows
+
+
+def _rows(M: Vectors, r0: int, r1: int) -> np.ndarray:
+    return M.dense(r0, r1) if isinstance(M, SparseRows) else M[r0:r1]
+
 
 class VectorScorer(Scorer):
     """A scorer whose evidence is cos(sum of zh vectors, sum of en vectors)."""
 
     @abstractmethod
-    def vectors(self, zh: list[Sentence], en: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
-        """The per-sentence matrices X (n x d) and Y (m x d)."""
+    def vectors(self, zh: list[Sentence], en: list[Sentence]) -> tuple[Vectors, Vectors]:
+        """The per-sentence matrices X (n x d) and Y (m x d), dense or :class:`SparseRows`."""
 
     def prepare(self, zh: list[Sentence], en: list[Sentence]) -> None:
-        self.X, self.Y = self.vectors(zh, en)
-        self.x_self = _self_dots(self.X)
-        self.y_self = _self_dots(self.Y)
+        X, Y = self.vectors(zh, en)
+        self.n, self.m = X.shape[0], Y.shape[0]
+        self._X, self._Y = X, Y  # kept until set_band has taken the dot products it needs
+        # |sum of the span of 1..3 sentences ending before k|^2, for every end k: the norms of every bead's side
+        self.x_norms = _span_norms(_self_dots(X))
+        self.y_norms = _span_norms(_self_dots(Y))
+        self.x_lengths = [np.sqrt(v) for v in self.x_norms]
+        self.y_lengths = [np.sqrt(v) for v in self.y_norms]
 
     def set_band(self, starts: np.ndarray, width: int) -> None:
-        """Dot products X[r] . Y[starts[r+1] - MAX_SPAN + k]: enough for every bead ending in row r+1's band."""
-        n = self.X.shape[0]
+        """Dot products X[r] . Y[starts[r+1] - MAX_SPAN + k]: enough for every bead ending in row r+1's band.
+
+        They are kept summed over the English spans a bead can take: ``dots[b - 1][r, k]``
+        is X[r] . (Y[c - b + 1] + ... + Y[c]) for column k (English sentence c).
+        """
+        n, m = self.n, self.m
         self.width = width + MAX_SPAN
         self.offset = np.asarray(starts[1 : n + 1], dtype=np.int64) - MAX_SPAN  # English index of column 0, per zh sentence
-        m = self.Y.shape[0]
-        self.S = np.zeros((n, self.width), dtype=np.float32)
-        block = 256
-        for r0 in range(0, n, block):
-            r1 = min(n, r0 + block)
+        S = np.zeros((n, self.width), dtype=np.float32)
+        for r0 in range(0, n, BLOCK):
+            r1 = min(n, r0 + BLOCK)
             lo = max(0, int(self.offset[r0:r1].min()))
             hi = min(m, int(self.offset[r0:r1].max()) + self.width)
             if hi <= lo:
                 continue
-            dots = self.X[r0:r1] @ self.Y[lo:hi].T
+            dots = _rows(self._X, r0, r1) @ _rows(self._Y, lo, hi).T
             for r in range(r0, r1):
                 c0 = int(self.offset[r])
                 a, z = max(c0, lo), min(c0 + self.width, hi)
                 if z > a:
-                    self.S[r, a - c0 : z - c0] = dots[r - r0, a - lo : z - lo]
+                    S[r, a - c0 : z - c0] = dots[r - r0, a - lo : z - lo]
+        self._X = self._Y = None
+        # One zero column past the band: a lookup beyond it (an earlier row's band ends sooner) reads 0.
+        S = np.concatenate([S, np.zeros((n, 1), dtype=np.float32)], axis=1)
+        self.dots = [S]
+        for b in range(2, MAX_SPAN + 1):
+            wider = self.dots[-1].copy()
+            wider[:, b - 1 : self.width] += S[:, : self.width - b + 1]
+            self.dots.append(wider)
         self._calibrate()
 
     def _calibrate(self) -> None:
@@ -63,14 +124,15 @@ class VectorScorer(Scorer):
         row's best cosine stands for a good pair, the band's median cosine for
         a random one.
         """
-        n = self.S.shape[0]
+        S, n = self.dots[0][:, : self.width], self.n
         cols = self.offset[:, None] + np.arange(self.width)[None, :]
-        valid = (cols >= 0) & (cols < self.Y.shape[0])
-        ny = np.zeros(cols.shape)
-        ny[valid] = self.y_self[cols[valid], 0]
-        denom = np.sqrt(self.x_self[:n, 0][:, None] * ny)
+        valid = (cols >= 0) & (cols < self.m)
+        ny = np.zeros(cols.shape, dtype=np.float32)
+        ny[valid] = self.y_norms[0][cols[valid] + 1]
+        denom = np.sqrt(self.x_norms[0][1 : n + 1, None] * ny).astype(np.float32)
         ok = valid & (denom > 0)
-        cos = np.where(ok, self.S / np.where(ok, denom, 1.0), np.nan)
+        cos = np.full(cols.shape, np.nan, dtype=np.float32)
+        cos[ok] = S[ok] / denom[ok]
         best = np.nanmax(np.where(ok, cos, -np.inf), axis=1) if n else np.array([])
         best = best[np.isfinite(best)]
         self.good = float(np.median(best)) if best.size else 1.0
@@ -78,22 +140,16 @@ class VectorScorer(Scorer):
         if not self.good - self.random > 0.05:
             self.good, self.random = 1.0, 0.0  # no usable signal: plain cosine
 
-    def _dot(self, r: int, js: np.ndarray) -> np.ndarray:
-        cols = js - self.offset[r]
-        ok = (cols >= 0) & (cols < self.width)
-        out = np.zeros(js.shape, dtype=np.float64)
-        out[ok] = self.S[r, cols[ok]]
-        return out
-
     def cosine(self, i: int, a: int, b: int, js: np.ndarray) -> np.ndarray:
-        dot = np.zeros(js.shape, dtype=np.float64)
-        for r in range(i - a, i):
-            for c in range(1, b + 1):
-                dot += self._dot(r, js - c)
-        nx = _span_norm(self.x_self, i - a, i)
-        ny = _span_norms(self.y_self, js - b, js)
-        denom = np.sqrt(nx * ny)
-        return np.where(denom > 0, dot / np.where(denom > 0, denom, 1.0), 0.0)
+        """cos(zh[i-a:i] summed, en[j-b:j] summed) for every j in *js*."""
+        # Every bead's English span lies at or right of each of its rows' band start (the band only moves
+        # right), so a column is never negative; past the band it reads the zero column.
+        table = self.dots[b - 1]
+        dot = table[i - 1, np.minimum(js - 1 - self.offset[i - 1], self.width)].astype(np.float64)
+        for r in range(i - a, i - 1):
+            dot += table[r, np.minimum(js - 1 - self.offset[r], self.width)]
+        # A side with no evidence has a zero vector, so its dot products are 0 too: cosine 0.
+        return dot / np.maximum(self.x_lengths[a - 1][i] * self.y_lengths[b - 1][js], 1e-30)
 
     #: in a merged bead, each member sentence must reach this much of a good pair's similarity
     MEMBER_FLOOR = 0.25
@@ -120,35 +176,36 @@ class VectorScorer(Scorer):
         return out
 
 
-def _self_dots(M: np.ndarray) -> np.ndarray:
-    """Row k: [|M_k|^2, M_k.M_{k+1}, M_k.M_{k+2}] (0 past the end)."""
-    out = np.zeros((M.shape[0], MAX_SPAN), dtype=np.float64)
-    out[:, 0] = np.einsum("ij,ij->i", M, M)
-    for d in range(1, MAX_SPAN):
-        if M.shape[0] > d:
-            out[:-d, d] = np.einsum("ij,ij->i", M[:-d], M[d:])
+def _self_dots(M: Vectors) -> np.ndarray:
+    """Row k: [|M_k|^2, M_k.M_{k+1}, M_k.M_{k+2}] (0 past the end), a block of rows at a time."""
+    n = M.shape[0]
+    out = np.zeros((n, MAX_SPAN), dtype=np.float64)
+    for r0 in range(0, n, BLOCK):
+        r1 = min(n, r0 + BLOCK)
+        rows = _rows(M, r0, min(n, r1 + MAX_SPAN - 1))  # and the next rows, for the neighbour products
+        k = r1 - r0
+        out[r0:r1, 0] = np.einsum("ij,ij->i", rows[:k], rows[:k])
+        for d in range(1, MAX_SPAN):
+            have = min(k, rows.shape[0] - d)
+            if have > 0:
+                out[r0 : r0 + have, d] = np.einsum("ij,ij->i", rows[:have], rows[d : d + have])
     return out
 
 
-def _span_norm(self_dots: np.ndarray, start: int, end: int) -> float:
-    """|sum of rows start..end-1|^2 from self and neighbour dot products."""
-    total = 0.0
-    for k in range(start, end):
-        total += self_dots[k, 0]
-        for d in range(1, MAX_SPAN):
-            if k + d < end:
-                total += 2 * self_dots[k, d]
-    return total
-
-
-def _span_norms(self_dots: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    width = int((ends - starts).max()) if ends.size else 0
-    total = np.zeros(starts.shape, dtype=np.float64)
-    for off in range(width):
-        k = starts + off
-        valid = k < ends
-        total[valid] += self_dots[k[valid], 0]
-        for d in range(1, MAX_SPAN):
-            both = valid & (k + d < ends)
-            total[both] += 2 * self_dots[k[both], d]
-    return total
+def _span_norms(self_dots: np.ndarray) -> list[np.ndarray]:
+    """``out[w - 1][k]``: |rows k-w .. k-1 summed|^2 for spans of w = 1..MAX_SPAN rows (0 where the span starts before row 0)."""
+    n = self_dots.shape[0]
+    out = []
+    for w in range(1, MAX_SPAN + 1):
+        total = np.zeros(n + 1, dtype=np.float64)
+        ends = np.arange(w, n + 1)
+        acc = np.zeros(ends.shape, dtype=np.float64)
+        for off in range(w):
+            rows = ends - w + off
+            acc += self_dots[rows, 0]
+            for d in range(1, MAX_SPAN):
+                if off + d < w:
+                    acc += 2 * self_dots[rows, d]
+        total[w:] = acc
+        out.append(total)
+    return out
