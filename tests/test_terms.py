@@ -211,3 +211,32 @@ def test_extraction_reports_progress_over_twice_the_segments():
     extract_terms([document], progress=steps.append)
     assert all(n >= 0 for n in steps) and sum(steps) == 2 * len(document.segments)
     assert len(steps) > len(document.segments)  # it moves during the scoring half too, not only at its end
+
+
+def test_jieba_read_word_by_word_from_its_copy_cuts_and_tags_as_the_whole_dictionary(tmp_path, monkeypatch):
+    import jieba
+
+    from tm_builder import lexis as L
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = L._whole_jieba(jieba.Tokenizer())
+    words = L._Dictionary.open(jieba.Tokenizer())  # no copy yet: built, then opened
+    copies = list((tmp_path / "tm-builder").glob("jieba*-dictionary-*.sqlite3"))
+    assert words is not None and len(copies) == 1
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = words.freq, words.total, True
+    tags, freq = L._Looked(words, words.tags), L._Looked(words, words.freq, counted=True)
+    texts = SEED.read_text(encoding="utf-8").splitlines()[:120] + [
+        "党组织外交部门", "A股B超T恤和X光", "小院高墙、双轨并进", "abc 123 %", "", "龘龘",
+    ]
+    for text in texts:
+        words.cover(text)
+        cut = tokenizer.lcut(text, HMM=True)
+        assert cut == whole.cut(text)
+        for w in {*cut, text[:2], text[1:4], "党组", "外交部门", "不是词语的串"}:
+            assert (tags.get(w), freq.get(w, 0), w in freq) == (whole.tags.get(w), whole.freq.get(w, 0), w in whole.freq)
+    assert len(words.freq) < len(whole.freq) / 5  # only what these texts needed was read
+    # A damaged copy is built again.
+    copies[0].write_bytes(b"not a database")
+    again = L._Dictionary.open(jieba.Tokenizer())
+    assert again is not None and again.total == whole.total

@@ -379,11 +379,11 @@ def _memory_in_use(given: Path | None) -> Path | None:
 
 
 def _scorer_names(value: str | None) -> tuple[str, ...] | None:
-    from .align import SCORER_SETS
-    from .errors import InputError
-
     if not value:
         return None
+    from .align import SCORER_SETS  # numpy and the aligner: only for a run that names its scorers
+    from .errors import InputError
+
     if value in SCORER_SETS:
         return SCORER_SETS[value]
     names = tuple(v.strip() for v in value.split("+") if v.strip())

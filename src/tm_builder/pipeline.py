@@ -16,8 +16,8 @@ from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .align import DocumentAlignment, align_translation
 from .engines.base import Draft, DraftOptions, Engine
 from .errors import InputError
 from .formats import WRITERS, MemoryHeader, needs_review
@@ -47,6 +47,9 @@ from .translate import (
 )
 from .units import Document, Origin, TranslationUnit
 from .vocab import ENGINES
+
+if TYPE_CHECKING:  # the aligner (and numpy) load only for runs that align
+    from .align import DocumentAlignment
 
 __all__ = [
     "AlignRun", "AlignSummary", "DocumentReport", "RunSummary", "TranslateOptions", "align_files", "align_folders", "score_files",
@@ -300,6 +303,8 @@ def _read_and_check(inputs: Sequence[Input], o: TranslateOptions,
     aligned = None
     if o.reference is not None:
         names = (os.fspath(inputs[0].path), os.fspath(o.reference))
+        from .align import align_translation
+
         aligned = align_translation(documents[0], segment_file(o.reference, lang="auto"), o.scorers, names=names,
                                     terms=known.pairs())
     if o.engine != "none":
@@ -636,6 +641,8 @@ def _align(zh_path: str | os.PathLike[str], en_path: str | os.PathLike[str], out
     read = lines_document if presegmented else segment_file
     zh_doc, en_doc = documents or (read(zh_path, lang="auto"), read(en_path, lang="auto"))
     started = time.perf_counter()
+    from .align import align_translation
+
     result = align_translation(zh_doc, en_doc, scorers, names=(os.fspath(zh_path), os.fspath(en_path)), terms=terms)
     seconds = time.perf_counter() - started
     out = Path(outdir)

@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .align import align_translation
 from .engines.base import Draft, DraftOptions, Engine
 from .errors import FormatError, InputError, OutputError
 from .formats import GLOSSARY_SUFFIXES, read_glossary, write_glossary
@@ -283,6 +282,8 @@ def glossary_files(
     units: list[TranslationUnit] = []
     if reference is not None:
         names = (os.fspath(paths[0]), os.fspath(reference))
+        from .align import align_translation
+
         units = align_translation(documents[0], segment_file(reference, lang="auto"), names=names, terms=known.pairs()).units
     targets = [Path(output), *map(Path, exports)]
     _check_targets(targets, [*paths, *glossaries, *([reference] if reference else [])])

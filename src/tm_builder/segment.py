@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
