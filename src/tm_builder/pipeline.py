@@ -353,7 +353,8 @@ class _Run:
         """Every document finished and written; the units of each (kept for an OmegaT project or a memory)."""
         o, summary = self.o, self.summary
         self.prepared = self._prepare(memory)
-        store = DraftCache() if self.drafter is not None and o.cache else None
+        # Without a model the cache still holds each document's term candidates: a re-run skips extraction.
+        store = DraftCache() if o.cache and (self.drafter is not None or o.terms) else None
         before = len(store) if store is not None else 0
         try:
             clock = time.perf_counter()
@@ -362,8 +363,9 @@ class _Run:
             self._draft(store, progress)
         finally:
             if store is not None:
-                summary.new_drafts, summary.reused_drafts = len(store) - before, store.hits
-                summary.cache_path = os.fspath(store.path)
+                if self.drafter is not None:
+                    summary.new_drafts, summary.reused_drafts = len(store) - before, store.hits
+                    summary.cache_path = os.fspath(store.path)
                 store.close()
         summary.documents = [self.reports[d] for d in range(len(self.documents))]
         return [self.results.get(d, []) for d in range(len(self.documents))]

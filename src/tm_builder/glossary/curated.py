@@ -28,9 +28,20 @@ def load_curated(directory: str | os.PathLike[str] | None = None) -> Glossary:
     glossary that silently loses rows would silently stop enforcing them.
     """
     folder = Path(directory) if directory is not None else curated_dir()
+    files = sorted(folder.glob("*.csv"))
+    stamp = (os.fspath(folder.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    if _READ.get("stamp") != stamp:  # a run reads the 4,700 rows once, however many stages ask (terms are frozen)
+        _READ["terms"], _READ["stamp"] = _read(files), stamp
+    return Glossary.of(_READ["terms"])
+
+
+_READ: dict = {}
+
+
+def _read(files: list[Path]) -> list[Term]:
     terms: list[Term] = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.csv")):
+    for path in files:
         with path.open(encoding="utf-8-sig", newline="") as f:
             reader = csv.DictReader(f)
             if tuple(reader.fieldnames or ()) [: len(CURATED_COLUMNS)] != CURATED_COLUMNS:
@@ -52,6 +63,6 @@ def load_curated(directory: str | os.PathLike[str] | None = None) -> Glossary:
                         variants=split_variants(row["variants"] or ""), note=(row["note"] or "").strip(),
                     )
                 )
-    return Glossary.of(terms)
+    return terms
 
 
