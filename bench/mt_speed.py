@@ -136,6 +136,11 @@ def build_model(outdir: Path) -> Path:
 
         torch.manual_seed(0)
         model = MarianMTModel(MarianConfig.from_json_file(REFERENCE_CONFIG))
+        # The padding ids past the tiny vocabulary's pieces decode to literal "<dummyN>" strings: a draft of
+        # them is one 400-piece word when re-tokenised, as no real model's draft is (forced prefixes of
+        # glossary enforcement re-tokenise drafts).  The output bias keeps them out; the shape is unchanged.
+        with torch.no_grad():
+            model.final_logits_bias[0, [i for t, i in vocab.items() if t.startswith("<dummy")]] = -1e4
         model.generation_config = GenerationConfig(
             num_beams=reference["num_beams"],
             max_length=reference["max_length"],

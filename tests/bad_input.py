@@ -63,6 +63,13 @@ def _two_of_one_name(d: Path) -> None:
         (d / folder / "x.txt").write_text("中国代表团出席会议。\n", encoding="utf-8")
 
 
+def _half_archive(d: Path) -> None:
+    for folder, text in (("zh", "中国代表团出席会议。\n"), ("en", "The Chinese delegation attended.\n")):
+        (d / folder / "2019").mkdir(parents=True)
+        (d / folder / "2019" / "0101.txt").write_text(text, encoding="utf-8")
+    (d / "zh" / "2019" / "0102.txt").write_text("会议闭幕。\n", encoding="utf-8")
+
+
 def _foreign_database(d: Path) -> None:
     import sqlite3
 
@@ -125,6 +132,10 @@ CASES: tuple[Case, ...] = (
          ("translate", "{d}/a/x.txt", "{d}/b/x.txt", "-o", "{d}/out", "--engine", "none"), "would write the same outputs"),
     Case("--ray with an address nothing answers at", _nothing,
          ("translate", str(SEED), "-o", "{d}/out", "--engine", "none", "--ray", "127.0.0.1:1"), "cannot reach the Ray cluster"),
+    Case("a folder of Chinese documents, one of them without its translation in the English folder", _half_archive,
+         ("align", "{d}/zh", "{d}/en", "-o", "{d}/out"), "0102.txt has no translation at"),
+    Case("a folder against a file in align", _half_archive,
+         ("align", "{d}/zh", "{d}/en/2019/0101.txt", "-o", "{d}/out"), "give two files or two folders"),
     Case("--workers without --ray", _nothing,
          ("translate", str(SEED), "-o", "{d}/out", "--engine", "none", "--workers", "2"), "--workers counts the Ray workers"),
     Case("stdout on a disk that fills midway (PYTHONUNBUFFERED=1)", _nothing, ("segment", str(SEED)),
