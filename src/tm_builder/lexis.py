@@ -70,14 +70,20 @@ def jieba_lexis() -> Lexis:
 
 def _whole_jieba(tokenizer) -> Lexis:
     tokenizer.initialize()
+    tags = _tags(tokenizer)
+    freq = {w: n for w, n in tokenizer.FREQ.items() if n}
+    return Lexis(cut=lambda text: tokenizer.lcut(text, HMM=True), tags=tags, freq=freq, total=tokenizer.total)
+
+
+def _tags(tokenizer) -> dict[str, str]:
+    """Part of speech of each word of jieba's dictionary file (``word count tag`` lines)."""
     tags: dict[str, str] = {}
     with tokenizer.get_dict_file() as handle:
         for raw in handle:
             parts = raw.decode("utf-8").split()
             if len(parts) == 3:
                 tags[parts[0]] = parts[2]
-    freq = {w: n for w, n in tokenizer.FREQ.items() if n}
-    return Lexis(cut=lambda text: tokenizer.lcut(text, HMM=True), tags=tags, freq=freq, total=tokenizer.total)
+    return tags
 
 
 #: bump when the copy's layout changes
@@ -197,12 +203,7 @@ def _build(tokenizer, path) -> bool:
 
     with tokenizer.get_dict_file() as handle:
         freq, total = tokenizer.gen_pfdict(handle)
-    tags: dict[str, str] = {}
-    with tokenizer.get_dict_file() as handle:
-        for raw in handle:
-            parts = raw.decode("utf-8").split()
-            if len(parts) == 3:
-                tags[parts[0]] = parts[2]
+    tags = _tags(tokenizer)
     path = Path(path)
     tmp = None
     try:

@@ -282,9 +282,7 @@ def glossary_files(
     units: list[TranslationUnit] = []
     if reference is not None:
         names = (os.fspath(paths[0]), os.fspath(reference))
-        from .align import align_translation
-
-        units = align_translation(documents[0], segment_file(reference, lang="auto"), names=names, terms=known.pairs()).units
+        units = _align(documents[0], segment_file(reference, lang="auto"), names=names, terms=known.pairs()).units
     targets = [Path(output), *map(Path, exports)]
     _check_targets(targets, [*paths, *glossaries, *([reference] if reference else [])])
     if not replace_reviewed:
@@ -325,3 +323,10 @@ def _term_drafter(engine: str, model: str | None, known: Glossary, quantization:
         if engine != "auto" or model is not None:
             raise
     return None
+
+
+def _align(*args, **kwargs):
+    """:func:`tm_builder.align.align_translation`, imported by a run that aligns (it brings numpy)."""
+    from .align import align_translation
+
+    return align_translation(*args, **kwargs)
