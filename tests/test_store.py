@@ -220,3 +220,24 @@ def test_a_damaged_or_foreign_cache_is_a_one_line_error_or_a_miss(tiny_model, tm
     done = run(*args, "-o", str(tmp_path / "d"), env={"TM_BUILDER_CACHE": str(damaged)})
     assert done.returncode != 0 and done.stderr.startswith("tm-builder: error:"), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_translate_without_a_model_keeps_term_candidates_for_a_rerun(tmp_path):
+    import os
+
+    from tm_builder.store import DraftCache
+
+    first = tm_builder("translate", SEED, "-o", tmp_path / "a", "--engine", "none")
+    assert first.returncode == 0, first.stderr
+    from tm_builder.review import approved_sources, candidates_key, load_glossary, recall_candidates
+
+    key = candidates_key([segment_file(SEED)], approved_sources(load_glossary()))
+    cache = DraftCache(os.environ["TM_BUILDER_CACHE"])
+    try:
+        assert len(cache) == 0 and recall_candidates(cache, key)  # the seed's candidates, and no drafts
+    finally:
+        cache.close()
+    again = tm_builder("translate", SEED, "-o", tmp_path / "b", "--engine", "none")
+    assert again.returncode == 0, again.stderr
+    glossaries = [(tmp_path / d / f"{STEM}.glossary.csv").read_bytes() for d in ("a", "b")]
+    assert glossaries[0] == glossaries[1] and glossaries[0].count(b"\n") > 10

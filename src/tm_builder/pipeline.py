@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .engines.base import Draft, DraftOptions, Engine
-from .errors import InputError
+from .errors import InputError, OutputError
 from .formats import WRITERS, MemoryHeader, needs_review
 from .formats.base import check_language_tag
 from .formats.alignment import write_links, write_unaligned
@@ -353,8 +353,7 @@ class _Run:
         """Every document finished and written; the units of each (kept for an OmegaT project or a memory)."""
         o, summary = self.o, self.summary
         self.prepared = self._prepare(memory)
-        # Without a model the cache still holds each document's term candidates: a re-run skips extraction.
-        store = DraftCache() if o.cache and (self.drafter is not None or o.terms) else None
+        store = self._cache()
         before = len(store) if store is not None else 0
         try:
             clock = time.perf_counter()
@@ -369,6 +368,18 @@ class _Run:
                 store.close()
         summary.documents = [self.reports[d] for d in range(len(self.documents))]
         return [self.results.get(d, []) for d in range(len(self.documents))]
+
+    def _cache(self) -> DraftCache | None:
+        """The draft cache; without a model it only spares a re-run the term extraction, so one that
+        cannot be opened (``TM_BUILDER_CACHE=/dev/null``, a read-only disk) is done without."""
+        if not self.o.cache or (self.drafter is None and not self.o.terms):
+            return None
+        if self.drafter is not None:
+            return DraftCache()
+        try:
+            return DraftCache()
+        except OutputError:
+            return None  # an optional speed-up: the run is the same without it
 
     def _prepare(self, memory: Memory | None) -> list[list[TranslationUnit]]:
         """Every document's units before drafting: aligned pairs checked, memory matches filled."""
