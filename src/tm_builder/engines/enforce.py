@@ -55,21 +55,21 @@ def enforce_terms(engine: Forcing, pieces: list[str], lengths: list[int], drafts
     forced: dict[int, list[str]] = {i: [] for i in state}
     scores: dict[int, float | None] = {}
     for _ in range(max((len(matches[i]) for i in state), default=0)):
-        jobs: list[tuple[int, str, str, float]] = []  # (piece, prefix, term source, share of the draft still to come)
+        jobs: list[tuple[int, str, str]] = []  # (piece, prefix, term source)
         for i, (text, locked) in state.items():
             missing = [m for m in matches[i] if not honoured(text, m.term.target)]
             if missing:
-                for prefix, rest in _prefixes(text, locked, missing[0], len(pieces[i])):
-                    jobs.append((i, prefix, missing[0].term.source, rest))
+                for prefix in _prefixes(text, locked, missing[0], len(pieces[i])):
+                    jobs.append((i, prefix, missing[0].term.source))
         if not jobs:
             break
         best: dict[int, tuple[float, str, str, str]] = {}
         for chunk in _force_chunks(engine, jobs, lengths):
             gens = engine._force(
-                [pieces[i] for i, *_ in chunk], [prefix for _, prefix, *_ in chunk], beam=min(engine.beam, _FORCE_BEAM),
-                max_new_tokens=[_tail(engine._limit(lengths[i], engine.options.length_ratio), rest) for i, *_, rest in chunk],
+                [pieces[i] for i, _, _ in chunk], [prefix for _, prefix, _ in chunk], beam=engine.beam,
+                max_new_tokens=[engine._limit(lengths[i], engine.options.length_ratio) for i, _, _ in chunk],
             )
-            for (i, prefix, source, _), gen in zip(chunk, gens):
+            for (i, prefix, source), gen in zip(chunk, gens):
                 logprob = gen.logprob if gen.logprob is not None else -math.inf
                 if i not in best or logprob > best[i][0]:
                     best[i] = (logprob, prefix, _join(prefix, gen.text), source)
@@ -90,31 +90,18 @@ def enforce_terms(engine: Forcing, pieces: list[str], lengths: list[int], drafts
         out[i] = Draft(text, draft_score(scores[i]), tuple(notes), problem)
     return out
 
-def _tail(limit: int, rest: float) -> int:
-    """New tokens a forced continuation may add: the draft's share still to come, and room for the rendering.
-
-    The continuation replaces the draft after the insertion point, so it
-    needs about that part's length, not a whole draft's: a random model
-    runs every continuation to its limit, and a limit of a whole draft per
-    forced decode made the prefix plus continuation half again as long.
-    """
-    return max(1, min(limit, math.ceil(limit * rest) + _TAIL_SLACK))
-
-
-def _force_chunks(engine: Forcing, jobs: list[tuple[int, str, str, float]],
-                  lengths: list[int]) -> list[list[tuple[int, str, str, float]]]:
+def _force_chunks(engine: Forcing, jobs: list[tuple[int, str, str]], lengths: list[int]) -> list[list[tuple[int, str, str]]]:
     """Forced decodes in runs of at most ``_FORCE_CHUNK`` under the same token budget as drafting.
 
     The budget bounds memory, and a budget of one segment per batch makes
     every forced decode independent of which other segments run beside it.
     """
-    chunks: list[list[tuple[int, str, str, float]]] = []
-    current: list[tuple[int, str, str, float]] = []
-    beam = min(engine.beam, _FORCE_BEAM)  # the beam forced decodes run with: a greedy one holds one hypothesis
+    chunks: list[list[tuple[int, str, str]]] = []
+    current: list[tuple[int, str, str]] = []
     width = 0
     for job in jobs:
         wider = max(width, lengths[job[0]])
-        if current and (len(current) == _FORCE_CHUNK or wider * (len(current) + 1) * beam > engine.options.batch_tokens):
+        if current and (len(current) == _FORCE_CHUNK or wider * (len(current) + 1) * engine.beam > engine.options.batch_tokens):
             chunks.append(current)
             current, wider = [], lengths[job[0]]
         current.append(job)
@@ -125,13 +112,8 @@ def _force_chunks(engine: Forcing, jobs: list[tuple[int, str, str, float]],
 
 
 #: insertion points tried per missing term, and forced completions per backend call
-_INSERTION_POINTS = 2
-_FORCE_CHUNK = 64
-#: beam of a forced continuation: the prefix fixes most of the target, and a forced decode
-#: with the drafting beam of 6 cost more than the draft it mends (35.8 against 25.1 CPU s)
-_FORCE_BEAM = 1
-#: tokens a continuation may add beyond its share of the draft
-_TAIL_SLACK = 6
+_INSERTION_POINTS = 6
+_FORCE_CHUNK = 32
 
 
 def _unique_terms(found: list[TermMatch]) -> list[TermMatch]:
@@ -145,9 +127,8 @@ def _unique_terms(found: list[TermMatch]) -> list[TermMatch]:
     return out
 
 
-def _prefixes(text: str, locked: str, match: TermMatch, source_length: int) -> list[tuple[str, float]]:
-    """Forced prefixes for one missing term (locked part, some draft words, the rendering), each with
-    the share of the draft's words after it.
+def _prefixes(text: str, locked: str, match: TermMatch, source_length: int) -> list[str]:
+    """Forced prefixes for one missing term: locked part, some draft words, the rendering.
 
     Insertion points are word boundaries after the locked part, those
     nearest the term's relative position in the source first.
@@ -161,8 +142,7 @@ def _prefixes(text: str, locked: str, match: TermMatch, source_length: int) -> l
         head = locked
         for word in words[:p]:
             head = _join(head, word) if head else word
-        rest = (len(words) - p) / max(1, len(text.split()))  # of the whole draft: the limit is the whole draft's
-        out.append((f"{head} {rendering}" if head else rendering[:1].upper() + rendering[1:], rest))
+        out.append(f"{head} {rendering}" if head else rendering[:1].upper() + rendering[1:])
     return out
 
 
